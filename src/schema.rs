@@ -1,0 +1,585 @@
+//! The schema: what each customer attribute is and how it takes part in segmentation.
+//!
+//! A [`Schema`] is an ordered list of [`Attribute`]s. Each attribute has a [`AttributeKind`]
+//! (numeric, categorical, ordinal, boolean or tags), a [`Facet`] (which part of a persona it
+//! describes), a [`Role`] (clustered on, identifier, reported value, or ignored), a weight, a human
+//! label, and the encoding choices for it ([`Scaling`], `log1p`, [`MissingPolicy`]).
+//!
+//! Schemas are written in Rust with the `Attribute` constructors and `with_*` setters, read from
+//! and written to JSON, or inferred from a CSV file (see [`crate::infer`]).
+//!
+//! ```
+//! use personas::{Attribute, Facet, Role, Schema};
+//!
+//! let schema = Schema::new(vec![
+//!     Attribute::identifier("customer_id"),
+//!     Attribute::numeric("age").with_unit("years").with_facet(Facet::Demographic),
+//!     Attribute::categorical("region", ["north", "south"]).with_facet(Facet::Geographic),
+//!     Attribute::numeric("revenue").with_unit("EUR").with_role(Role::Value),
+//! ])?;
+//! assert_eq!(schema.features().count(), 2);
+//! let back = personas::Schema::from_json(&schema.to_json()?)?;
+//! assert_eq!(back, schema);
+//! # Ok::<(), personas::Error>(())
+//! ```
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Which part of a persona an attribute describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Facet {
+    /// Who the customer is: age, income, household, education.
+    Demographic,
+    /// What they value: attitudes, interests, lifestyle, stated preferences.
+    Psychographic,
+    /// What they do: purchases, visits, recency, channel use, responses.
+    Behavioural,
+    /// Where they are: region, country, city, urban/rural.
+    Geographic,
+    /// The customer's organisation (B2B): company size, industry, job title.
+    Firmographic,
+    /// Anything else.
+    #[default]
+    Other,
+}
+
+impl Facet {
+    /// The facet's name as written in JSON and Markdown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Facet::Demographic => "demographic",
+            Facet::Psychographic => "psychographic",
+            Facet::Behavioural => "behavioural",
+            Facet::Geographic => "geographic",
+            Facet::Firmographic => "firmographic",
+            Facet::Other => "other",
+        }
+    }
+}
+
+/// How an attribute takes part in segmentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Encoded into the feature matrix and clustered on.
+    #[default]
+    Feature,
+    /// Names the customer (at most one per schema); never clustered on.
+    Identifier,
+    /// Reported per segment (revenue, spend, lifetime value) but not clustered on.
+    Value,
+    /// Read (so the column must parse) but otherwise left alone.
+    Ignored,
+}
+
+/// How a numeric attribute is scaled before clustering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scaling {
+    /// `(x - mean) / standard deviation`.
+    #[default]
+    ZScore,
+    /// `(x - median) / interquartile range`, which outliers do not distort.
+    Robust,
+    /// `(x - min) / (max - min)`, into `[0, 1]`.
+    MinMax,
+    /// Left in original units.
+    None,
+}
+
+/// What to do with a customer whose value for an attribute is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingPolicy {
+    /// Numeric: the mean of the known values. Levels: each level's share (a soft one-hot).
+    Mean,
+    /// Numeric: the median of the known values. Ordinal: the median level. Other levels: the mode.
+    Median,
+    /// The most common known value or level.
+    Mode,
+    /// Missing is information: categorical attributes gain a `(missing)` level; numeric ones are
+    /// imputed with the mean and gain a 0/1 "was missing" column.
+    OwnLevel,
+}
+
+/// The kind of values an attribute holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AttributeKind {
+    /// A number, optionally with a unit ("years", "EUR", "visits/month").
+    Numeric {
+        /// The unit shown beside values in renderings.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    },
+    /// One of a set of unordered levels. Empty `levels` means "learn them from the data".
+    Categorical {
+        /// The allowed levels; empty to accept and learn whatever the data holds.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        levels: Vec<String>,
+    },
+    /// One of a set of ordered levels, lowest first.
+    Ordinal {
+        /// The levels in order, lowest first.
+        levels: Vec<String>,
+    },
+    /// True or false (also read from yes/no, y/n, t/f and 1/0).
+    Boolean,
+    /// Any number of labels from a set, written in one cell with a separator ("web;email").
+    Tags {
+        /// The separator between tags in a cell.
+        separator: String,
+        /// The allowed tags; empty to learn them from the data.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        levels: Vec<String>,
+    },
+}
+
+impl AttributeKind {
+    /// The kind's name as written in JSON ("numeric", "categorical", …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            AttributeKind::Numeric { .. } => "numeric",
+            AttributeKind::Categorical { .. } => "categorical",
+            AttributeKind::Ordinal { .. } => "ordinal",
+            AttributeKind::Boolean => "boolean",
+            AttributeKind::Tags { .. } => "tags",
+        }
+    }
+
+    /// The declared levels of a categorical, ordinal or tags attribute (empty otherwise).
+    pub fn levels(&self) -> &[String] {
+        match self {
+            AttributeKind::Categorical { levels }
+            | AttributeKind::Ordinal { levels }
+            | AttributeKind::Tags { levels, .. } => levels,
+            _ => &[],
+        }
+    }
+}
+
+fn is_one(w: &f64) -> bool {
+    *w == 1.0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// One customer attribute: a column of the input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attribute {
+    /// The attribute's name; for CSV input, the column header.
+    pub name: String,
+    /// What values it holds.
+    #[serde(flatten)]
+    pub kind: AttributeKind,
+    /// Which part of a persona it describes.
+    #[serde(default)]
+    pub facet: Facet,
+    /// How it takes part in segmentation.
+    #[serde(default)]
+    pub role: Role,
+    /// Multiplies the attribute's encoded columns: 2.0 makes it count twice as much. Must be
+    /// positive and finite.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub weight: f64,
+    /// A human label for renderings ("Annual income"); the name is used when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// A longer description for documentation and renderings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// How numeric values are scaled (ignored for other kinds).
+    #[serde(default, skip_serializing_if = "is_default_scaling")]
+    pub scaling: Scaling,
+    /// Apply `ln(1 + x)` before scaling, for skewed non-negative amounts such as spend.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub log1p: bool,
+    /// What to do with missing values; `None` uses the kind's default (median for numeric,
+    /// mode otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<MissingPolicy>,
+}
+
+fn is_default_scaling(s: &Scaling) -> bool {
+    *s == Scaling::ZScore
+}
+
+impl Attribute {
+    /// An attribute of any kind, with the defaults: facet `other`, role `feature`, weight 1.
+    pub fn new(name: impl Into<String>, kind: AttributeKind) -> Self {
+        Attribute {
+            name: name.into(),
+            kind,
+            facet: Facet::Other,
+            role: Role::Feature,
+            weight: 1.0,
+            label: None,
+            description: None,
+            scaling: Scaling::ZScore,
+            log1p: false,
+            missing: None,
+        }
+    }
+
+    /// A numeric feature.
+    pub fn numeric(name: impl Into<String>) -> Self {
+        Self::new(name, AttributeKind::Numeric { unit: None })
+    }
+
+    /// A categorical feature with the given levels (pass an empty list to learn them from data).
+    pub fn categorical<I, S>(name: impl Into<String>, levels: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let levels = levels.into_iter().map(Into::into).collect();
+        Self::new(name, AttributeKind::Categorical { levels })
+    }
+
+    /// An ordinal feature with its levels in order, lowest first.
+    pub fn ordinal<I, S>(name: impl Into<String>, levels: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let levels = levels.into_iter().map(Into::into).collect();
+        Self::new(name, AttributeKind::Ordinal { levels })
+    }
+
+    /// A boolean feature.
+    pub fn boolean(name: impl Into<String>) -> Self {
+        Self::new(name, AttributeKind::Boolean)
+    }
+
+    /// A multi-valued tags feature whose cells list tags separated by `separator`; the tags are
+    /// learned from the data.
+    pub fn tags(name: impl Into<String>, separator: impl Into<String>) -> Self {
+        Self::new(
+            name,
+            AttributeKind::Tags {
+                separator: separator.into(),
+                levels: Vec::new(),
+            },
+        )
+    }
+
+    /// The customer identifier column (categorical kind, role `identifier`).
+    pub fn identifier(name: impl Into<String>) -> Self {
+        Self::new(name, AttributeKind::Categorical { levels: Vec::new() }).with_role(Role::Identifier)
+    }
+
+    /// Sets the unit of a numeric attribute (no effect on other kinds).
+    pub fn with_unit(mut self, unit: impl Into<String>) -> Self {
+        if let AttributeKind::Numeric { unit: u } = &mut self.kind {
+            *u = Some(unit.into());
+        }
+        self
+    }
+
+    /// Sets the facet.
+    pub fn with_facet(mut self, facet: Facet) -> Self {
+        self.facet = facet;
+        self
+    }
+
+    /// Sets the role.
+    pub fn with_role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
+    }
+
+    /// Sets the weight that multiplies the attribute's encoded columns.
+    pub fn with_weight(mut self, weight: f64) -> Self {
+        self.weight = weight;
+        self
+    }
+
+    /// Sets the human label.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Sets the description.
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets the scaling of a numeric attribute.
+    pub fn with_scaling(mut self, scaling: Scaling) -> Self {
+        self.scaling = scaling;
+        self
+    }
+
+    /// Applies `ln(1 + x)` before scaling (for skewed, non-negative amounts).
+    pub fn with_log1p(mut self, log1p: bool) -> Self {
+        self.log1p = log1p;
+        self
+    }
+
+    /// Sets the missing-value policy.
+    pub fn with_missing(mut self, policy: MissingPolicy) -> Self {
+        self.missing = Some(policy);
+        self
+    }
+
+    /// The label if set, else the name.
+    pub fn display_name(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The unit of a numeric attribute.
+    pub fn unit(&self) -> Option<&str> {
+        match &self.kind {
+            AttributeKind::Numeric { unit } => unit.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The missing-value policy in force: the explicit one, else the kind's default.
+    pub fn missing_policy(&self) -> MissingPolicy {
+        self.missing.unwrap_or(match self.kind {
+            AttributeKind::Numeric { .. } => MissingPolicy::Median,
+            _ => MissingPolicy::Mode,
+        })
+    }
+
+    fn validate(&self) -> Result<()> {
+        let bad = |reason: String| Error::InvalidSchema {
+            attribute: self.name.clone(),
+            reason,
+        };
+        if self.name.trim().is_empty() {
+            return Err(bad("the name is empty".into()));
+        }
+        if !(self.weight.is_finite() && self.weight > 0.0) {
+            return Err(bad(format!(
+                "weight {} must be a positive finite number",
+                self.weight
+            )));
+        }
+        let mut seen = HashSet::new();
+        for level in self.kind.levels() {
+            if !seen.insert(level.as_str()) {
+                return Err(bad(format!("level `{level}` is listed twice")));
+            }
+        }
+        match &self.kind {
+            AttributeKind::Ordinal { levels } if levels.len() < 2 => {
+                Err(bad("an ordinal attribute needs at least two levels".into()))
+            }
+            AttributeKind::Tags { separator, .. } if separator.is_empty() => {
+                Err(bad("the tag separator is empty".into()))
+            }
+            _ if self.log1p && !matches!(self.kind, AttributeKind::Numeric { .. }) => {
+                Err(bad("log1p applies to numeric attributes only".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The ordered attributes of a customer data set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Schema {
+    attributes: Vec<Attribute>,
+}
+
+impl Schema {
+    /// A schema of these attributes, in column order.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSchema`] when two attributes share a name, more than one is the identifier,
+    /// a weight is not positive, levels repeat, or an ordinal has fewer than two levels.
+    pub fn new(attributes: Vec<Attribute>) -> Result<Self> {
+        let schema = Schema { attributes };
+        schema.validate()?;
+        Ok(schema)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let mut names = HashSet::new();
+        for a in &self.attributes {
+            a.validate()?;
+            if !names.insert(a.name.as_str()) {
+                return Err(Error::InvalidSchema {
+                    attribute: a.name.clone(),
+                    reason: "two attributes have this name".into(),
+                });
+            }
+        }
+        let ids: Vec<_> = self
+            .attributes
+            .iter()
+            .filter(|a| a.role == Role::Identifier)
+            .collect();
+        if ids.len() > 1 {
+            return Err(Error::InvalidSchema {
+                attribute: ids[1].name.clone(),
+                reason: format!("only one identifier is allowed, `{}` is one already", ids[0].name),
+            });
+        }
+        Ok(())
+    }
+
+    /// All attributes in column order.
+    pub fn attributes(&self) -> &[Attribute] {
+        &self.attributes
+    }
+
+    /// The attribute with this name.
+    pub fn get(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// The position of the attribute with this name.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.attributes.iter().position(|a| a.name == name)
+    }
+
+    /// The attributes clustered on (role `feature`).
+    pub fn features(&self) -> impl Iterator<Item = &Attribute> {
+        self.attributes.iter().filter(|a| a.role == Role::Feature)
+    }
+
+    /// The identifier attribute, if any.
+    pub fn identifier(&self) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.role == Role::Identifier)
+    }
+
+    /// The number of attributes.
+    pub fn len(&self) -> usize {
+        self.attributes.len()
+    }
+
+    /// Whether the schema has no attributes.
+    pub fn is_empty(&self) -> bool {
+        self.attributes.is_empty()
+    }
+
+    /// Mutable access to one attribute, to adjust an inferred schema. The schema is validated
+    /// again by [`Schema::new`] when it matters; use [`Schema::with_attribute`] to replace one
+    /// attribute with checks.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSchema`] when the replacement would make the schema invalid, or no
+    /// attribute has the replacement's name.
+    pub fn with_attribute(mut self, attribute: Attribute) -> Result<Self> {
+        let Some(i) = self.position(&attribute.name) else {
+            return Err(Error::InvalidSchema {
+                attribute: attribute.name,
+                reason: "no attribute of this name to replace".into(),
+            });
+        };
+        self.attributes[i] = attribute;
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// Reads a schema from JSON (`{"attributes": [...]}`), as written by [`Schema::to_json`].
+    ///
+    /// # Errors
+    /// [`Error::Json`] for malformed JSON, [`Error::InvalidSchema`] for an inconsistent schema.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let schema: Schema = serde_json::from_str(json)?;
+        schema.validate()?;
+        Ok(schema)
+    }
+
+    /// Reads a schema from a JSON file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read, otherwise as [`Schema::from_json`].
+    pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_json(&text)
+    }
+
+    /// The schema as pretty-printed JSON.
+    ///
+    /// # Errors
+    /// [`Error::Json`] if serialisation fails (it does not for valid schemas).
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string_pretty(self)?)
+    }
+
+    pub(crate) fn attributes_mut(&mut self) -> &mut [Attribute] {
+        &mut self.attributes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_keeps_every_field() {
+        let schema = Schema::new(vec![
+            Attribute::identifier("id"),
+            Attribute::numeric("spend")
+                .with_unit("EUR")
+                .with_log1p(true)
+                .with_scaling(Scaling::Robust)
+                .with_role(Role::Value)
+                .with_facet(Facet::Behavioural)
+                .with_weight(2.0)
+                .with_label("Annual spend")
+                .with_description("Spend over the last 12 months")
+                .with_missing(MissingPolicy::OwnLevel),
+            Attribute::ordinal("size", ["S", "M", "L"]).with_facet(Facet::Firmographic),
+            Attribute::boolean("member"),
+            Attribute::tags("channels", ";"),
+        ])
+        .unwrap();
+        let json = schema.to_json().unwrap();
+        assert!(json.contains("\"kind\": \"numeric\""), "{json}");
+        assert_eq!(Schema::from_json(&json).unwrap(), schema);
+    }
+
+    #[test]
+    fn minimal_json_gets_defaults() {
+        let s = Schema::from_json(r#"{"attributes":[{"name":"age","kind":"numeric"}]}"#).unwrap();
+        let a = &s.attributes()[0];
+        assert_eq!(a.role, Role::Feature);
+        assert_eq!(a.facet, Facet::Other);
+        assert_eq!(a.weight, 1.0);
+        assert_eq!(a.missing_policy(), MissingPolicy::Median);
+    }
+
+    #[test]
+    fn invalid_schemas_are_rejected_with_the_attribute_named() {
+        let dup = Schema::new(vec![Attribute::numeric("a"), Attribute::boolean("a")]);
+        assert!(matches!(dup, Err(Error::InvalidSchema { attribute, .. }) if attribute == "a"));
+        let weight = Schema::new(vec![Attribute::numeric("w").with_weight(0.0)]);
+        assert!(matches!(weight, Err(Error::InvalidSchema { attribute, .. }) if attribute == "w"));
+        let nan = Schema::new(vec![Attribute::numeric("w").with_weight(f64::NAN)]);
+        assert!(nan.is_err());
+        let ord = Schema::new(vec![Attribute::ordinal("o", ["only"])]);
+        assert!(ord.is_err());
+        let two_ids = Schema::new(vec![Attribute::identifier("a"), Attribute::identifier("b")]);
+        assert!(matches!(two_ids, Err(Error::InvalidSchema { attribute, .. }) if attribute == "b"));
+        let levels = Schema::new(vec![Attribute::categorical("c", ["x", "x"])]);
+        assert!(levels.is_err());
+        let log = Schema::new(vec![Attribute::boolean("b").with_log1p(true)]);
+        assert!(log.is_err());
+        let bad_json = Schema::from_json(r#"{"attributes":[{"name":"a","kind":"colour"}]}"#);
+        assert!(matches!(bad_json, Err(Error::Json(_))));
+    }
+}

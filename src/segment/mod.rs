@@ -1,0 +1,173 @@
+//! Segment discovery: a [`Segmenter`] turns a feature matrix into a [`Segmentation`].
+//!
+//! Every segmenter takes the encoded matrix (one row per customer) and returns a label per
+//! customer. Labels are renumbered so that segment 0 is the largest, then 1, and so on (ties go to
+//! the segment whose first customer comes first), which makes results comparable between runs and
+//! algorithms. A customer may be in no segment (`None`): DBSCAN leaves outliers unassigned.
+
+mod kmeans;
+
+pub use kmeans::KMeans;
+
+use ndarray::{Array2, ArrayView2};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// Anything that splits customers into segments.
+pub trait Segmenter {
+    /// Segments the customers whose encoded features are the rows of `features`.
+    ///
+    /// # Errors
+    /// Implementations reject an empty matrix, non-finite values and impossible parameters (such
+    /// as more segments than customers) with a descriptive [`Error`].
+    fn segment(&self, features: ArrayView2<'_, f64>) -> Result<Segmentation>;
+}
+
+/// The result of segmenting customers: a label per customer and what the algorithm learned.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Segmentation {
+    labels: Vec<Option<usize>>,
+    sizes: Vec<usize>,
+    #[serde(skip)]
+    centroids: Option<Array2<f64>>,
+    inertia: Option<f64>,
+}
+
+impl Segmentation {
+    /// Builds a segmentation from raw labels (any numbering; `None` for "no segment") and optional
+    /// centroids indexed by raw label. Labels are renumbered so that segment 0 is the largest;
+    /// centroid rows follow their segments, and centroids of labels no customer carries are
+    /// dropped.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] when a label has no centroid row.
+    pub fn new(
+        labels: Vec<Option<usize>>,
+        centroids: Option<Array2<f64>>,
+        inertia: Option<f64>,
+    ) -> Result<Self> {
+        let n_raw = labels.iter().flatten().map(|&l| l + 1).max().unwrap_or(0);
+        if let Some(c) = &centroids {
+            if c.nrows() < n_raw {
+                return Err(Error::ShapeMismatch {
+                    what: "centroid rows for the labels used",
+                    expected: n_raw,
+                    found: c.nrows(),
+                });
+            }
+        }
+        let mut counts = vec![0usize; n_raw];
+        let mut first_seen = vec![usize::MAX; n_raw];
+        for (i, l) in labels.iter().enumerate() {
+            if let Some(l) = *l {
+                counts[l] += 1;
+                first_seen[l] = first_seen[l].min(i);
+            }
+        }
+        let mut order: Vec<usize> = (0..n_raw).filter(|&l| counts[l] > 0).collect();
+        order.sort_by_key(|&l| (std::cmp::Reverse(counts[l]), first_seen[l]));
+        let mut new_of = vec![usize::MAX; n_raw];
+        for (new, &old) in order.iter().enumerate() {
+            new_of[old] = new;
+        }
+        let labels = labels.into_iter().map(|l| l.map(|l| new_of[l])).collect();
+        let sizes = order.iter().map(|&l| counts[l]).collect();
+        let centroids = centroids.map(|c| c.select(ndarray::Axis(0), &order));
+        Ok(Segmentation {
+            labels,
+            sizes,
+            centroids,
+            inertia,
+        })
+    }
+
+    /// The segment of each customer, in input order; `None` for customers in no segment.
+    pub fn labels(&self) -> &[Option<usize>] {
+        &self.labels
+    }
+
+    /// The number of segments (not counting "no segment").
+    pub fn n_segments(&self) -> usize {
+        self.sizes.len()
+    }
+
+    /// The number of customers in each segment, largest first.
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    /// The number of customers in no segment.
+    pub fn unassigned(&self) -> usize {
+        self.labels.iter().filter(|l| l.is_none()).count()
+    }
+
+    /// The number of customers segmented (including those in no segment).
+    pub fn n_customers(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// The centroids in feature space, one row per segment, when the algorithm has them.
+    pub fn centroids(&self) -> Option<&Array2<f64>> {
+        self.centroids.as_ref()
+    }
+
+    /// The sum of squared distances from customers to their centroid, when defined.
+    pub fn inertia(&self) -> Option<f64> {
+        self.inertia
+    }
+}
+
+/// Checks that a feature matrix is non-empty and finite.
+pub(crate) fn check_features(features: ArrayView2<'_, f64>) -> Result<()> {
+    if features.nrows() == 0 {
+        return Err(Error::NoRows);
+    }
+    if features.ncols() == 0 {
+        return Err(Error::NoFeatures);
+    }
+    for ((row, column), &value) in features.indexed_iter() {
+        if !value.is_finite() {
+            return Err(Error::NonFiniteFeature { row, column, value });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn labels_are_renumbered_largest_first_with_centroids_following() {
+        let raw = vec![Some(2), Some(0), Some(2), None, Some(2), Some(0), Some(1)];
+        let centroids = array![[0.0], [1.0], [2.0], [3.0]];
+        let s = Segmentation::new(raw, Some(centroids), None).unwrap();
+        assert_eq!(
+            s.labels(),
+            &[Some(0), Some(1), Some(0), None, Some(0), Some(1), Some(2)]
+        );
+        assert_eq!(s.sizes(), &[3, 2, 1]);
+        assert_eq!(s.unassigned(), 1);
+        assert_eq!(s.centroids().unwrap(), &array![[2.0], [0.0], [1.0]]);
+    }
+
+    #[test]
+    fn ties_go_to_the_segment_seen_first() {
+        let s = Segmentation::new(vec![Some(5), Some(3), Some(3), Some(5)], None, None).unwrap();
+        assert_eq!(s.labels(), &[Some(0), Some(1), Some(1), Some(0)]);
+    }
+
+    #[test]
+    fn missing_centroid_rows_are_an_error() {
+        let r = Segmentation::new(vec![Some(3)], Some(array![[0.0]]), None);
+        assert!(matches!(r, Err(Error::ShapeMismatch { .. })));
+    }
+
+    #[test]
+    fn non_finite_features_are_located() {
+        let r = check_features(array![[0.0, 1.0], [f64::NAN, 2.0]].view());
+        assert!(matches!(r, Err(Error::NonFiniteFeature { row: 1, column: 0, .. })));
+    }
+}
