@@ -2,11 +2,15 @@
 //! personas (crate docs written below).
 
 pub mod error;
+pub mod input;
 pub mod rng;
 pub mod schema;
 pub mod sample;
 pub mod segment;
+pub mod table;
 
 pub use error::{Error, Result};
+pub use input::CsvOptions;
 pub use schema::{Attribute, AttributeKind, Facet, MissingPolicy, Role, Scaling, Schema};
 pub use segment::{KMeans, Segmentation, Segmenter};
+pub use table::{Column, CustomerTable, MissingCount, Value};
