@@ -189,8 +189,11 @@ fn words(name: &str) -> Vec<String> {
 
 fn is_identifier_name(words: &[String]) -> bool {
     let joined = words.concat();
-    matches!(words.last().map(String::as_str), Some("id" | "uuid" | "guid"))
-        || joined.ends_with("id") && ["customerid", "custid", "clientid", "userid"].contains(&joined.as_str())
+    matches!(
+        words.last().map(String::as_str),
+        Some("id" | "uuid" | "guid")
+    ) || joined.ends_with("id")
+        && ["customerid", "custid", "clientid", "userid"].contains(&joined.as_str())
 }
 
 fn is_value_name(words: &[String]) -> bool {
@@ -200,8 +203,7 @@ fn is_value_name(words: &[String]) -> bool {
         || has("ltv")
         || has("clv")
         || (has("lifetime") && has("value"))
-        || (has("total")
-            && (has("spend") || has("charges") || has("amount") || has("spent")))
+        || (has("total") && (has("spend") || has("charges") || has("amount") || has("spent")))
 }
 
 fn guess_facet(words: &[String]) -> Facet {
@@ -209,45 +211,160 @@ fn guess_facet(words: &[String]) -> Facet {
         (
             Facet::Firmographic,
             &[
-                "industry", "company", "employees", "sector", "firm", "business", "organisation",
-                "organization", "title", "department",
+                "industry",
+                "company",
+                "employees",
+                "sector",
+                "firm",
+                "business",
+                "organisation",
+                "organization",
+                "title",
+                "department",
             ],
         ),
         (
             Facet::Geographic,
             &[
-                "region", "country", "city", "state", "zip", "postcode", "postal", "location",
-                "area", "urban", "rural", "native", "address", "district", "province", "territory",
+                "region",
+                "country",
+                "city",
+                "state",
+                "zip",
+                "postcode",
+                "postal",
+                "location",
+                "area",
+                "urban",
+                "rural",
+                "native",
+                "address",
+                "district",
+                "province",
+                "territory",
             ],
         ),
         (
             Facet::Demographic,
             &[
-                "age", "gender", "genre", "sex", "income", "salary", "education", "marital",
-                "married", "household", "children", "kids", "kid", "teen", "dependents", "partner",
-                "senior", "occupation", "race", "relationship", "family", "birth", "job", "home",
+                "age",
+                "gender",
+                "genre",
+                "sex",
+                "income",
+                "salary",
+                "education",
+                "marital",
+                "married",
+                "household",
+                "children",
+                "kids",
+                "kid",
+                "teen",
+                "dependents",
+                "partner",
+                "senior",
+                "occupation",
+                "race",
+                "relationship",
+                "family",
+                "birth",
+                "job",
+                "home",
             ],
         ),
         (
             Facet::Psychographic,
             &[
-                "satisfaction", "nps", "csat", "rating", "interest", "interests", "lifestyle",
-                "attitude", "hobby", "hobbies", "preference", "personality", "opinion", "values",
+                "satisfaction",
+                "nps",
+                "csat",
+                "rating",
+                "interest",
+                "interests",
+                "lifestyle",
+                "attitude",
+                "hobby",
+                "hobbies",
+                "preference",
+                "personality",
+                "opinion",
+                "values",
             ],
         ),
         (
             Facet::Behavioural,
             &[
-                "spend", "spending", "spent", "purchase", "purchases", "orders", "order",
-                "frequency", "recency", "visits", "tenure", "contract", "payment", "charges",
-                "sales", "quantity", "amount", "discount", "returns", "complaints", "complain",
-                "support", "tickets", "churn", "usage", "calls", "minutes", "sessions", "clicks",
-                "opens", "campaign", "monetary", "transactions", "channel", "billing", "revenue",
-                "score", "web", "store", "catalog", "catalogue", "deals", "service", "services",
-                "internet", "streaming", "subscription", "plan", "loyalty", "member", "membership",
-                "days", "count", "visit", "seniority", "records", "debt", "assets", "price",
-                "expenses", "fresh", "milk", "grocery", "frozen", "detergents",
-                "delicassen", "paperless", "security", "backup", "protection",
+                "spend",
+                "spending",
+                "spent",
+                "purchase",
+                "purchases",
+                "orders",
+                "order",
+                "frequency",
+                "recency",
+                "visits",
+                "tenure",
+                "contract",
+                "payment",
+                "charges",
+                "sales",
+                "quantity",
+                "amount",
+                "discount",
+                "returns",
+                "complaints",
+                "complain",
+                "support",
+                "tickets",
+                "churn",
+                "usage",
+                "calls",
+                "minutes",
+                "sessions",
+                "clicks",
+                "opens",
+                "campaign",
+                "monetary",
+                "transactions",
+                "channel",
+                "billing",
+                "revenue",
+                "score",
+                "web",
+                "store",
+                "catalog",
+                "catalogue",
+                "deals",
+                "service",
+                "services",
+                "internet",
+                "streaming",
+                "subscription",
+                "plan",
+                "loyalty",
+                "member",
+                "membership",
+                "days",
+                "count",
+                "visit",
+                "seniority",
+                "records",
+                "debt",
+                "assets",
+                "price",
+                "expenses",
+                "fresh",
+                "milk",
+                "grocery",
+                "frozen",
+                "detergents",
+                "delicassen",
+                "paperless",
+                "security",
+                "backup",
+                "protection",
             ],
         ),
     ];
@@ -369,7 +486,10 @@ fn guess_column(name: &str, cells: &[&str], have_identifier: &mut bool) -> (Attr
             if tags.len() <= MAX_CATEGORICAL_LEVELS {
                 return (
                     Attribute::tags(name, separator).with_facet(facet),
-                    format!("lists separated by `{separator}` of {} distinct tags", tags.len()),
+                    format!(
+                        "lists separated by `{separator}` of {} distinct tags",
+                        tags.len()
+                    ),
                 );
             }
         }
@@ -433,7 +553,10 @@ mod tests {
         assert!(!s.get("Age").unwrap().log1p);
         assert_eq!(inf.guesses().len(), 9);
         let report = inf.to_string();
-        assert!(report.contains("CustomerID") && report.contains("identifier"), "{report}");
+        assert!(
+            report.contains("CustomerID") && report.contains("identifier"),
+            "{report}"
+        );
     }
 
     #[test]
@@ -448,6 +571,9 @@ mod tests {
     #[test]
     fn a_unit_in_parentheses_is_kept() {
         let inf = infer("Annual Income (k$),x\n15,a\n16,b\n15,a\n");
-        assert_eq!(inf.schema().get("Annual Income (k$)").unwrap().unit(), Some("k$"));
+        assert_eq!(
+            inf.schema().get("Annual Income (k$)").unwrap().unit(),
+            Some("k$")
+        );
     }
 }

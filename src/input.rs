@@ -263,12 +263,22 @@ mod tests {
 
     #[test]
     fn empty_input_header_only_and_ragged_rows_are_errors() {
-        assert!(matches!(read("", &CsvOptions::new()), Err(Error::EmptyInput)));
-        assert!(matches!(read("a,b\n", &CsvOptions::new()), Err(Error::NoRows)));
+        assert!(matches!(
+            read("", &CsvOptions::new()),
+            Err(Error::EmptyInput)
+        ));
+        assert!(matches!(
+            read("a,b\n", &CsvOptions::new()),
+            Err(Error::NoRows)
+        ));
         let ragged = read("a,b\n1,2\n3\n", &CsvOptions::new());
         assert!(matches!(
             ragged,
-            Err(Error::RaggedRow { row: 2, expected: 2, found: 1 })
+            Err(Error::RaggedRow {
+                row: 2,
+                expected: 2,
+                found: 1
+            })
         ));
     }
 

@@ -1,19 +1,83 @@
 #![warn(missing_docs)]
-//! personas (crate docs written below).
+//! Turn customer data into customer segments and draft buyer personas, with the numbers behind
+//! every statement.
+//!
+//! ```
+//! use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema, Segmenter};
+//!
+//! let schema = Schema::from_json_file("examples/data/customers.schema.json")?;
+//! let customers =
+//!     CustomerTable::from_csv_path("examples/data/customers.csv", &schema, &CsvOptions::new())?;
+//! let encoder = Encoder::new().fit(&customers)?;
+//! let features = encoder.transform(&customers)?;
+//! let segmentation = KMeans::new(5).with_seed(42).segment(features.view())?;
+//! let profiles = Profiles::new(&customers, &segmentation)?;
+//! assert_eq!(profiles.segments.len(), 5);
+//! println!("{}", profiles.to_markdown());
+//! # Ok::<(), personas::Error>(())
+//! ```
+//!
+//! # The pipeline
+//!
+//! Data flows one way, one stage per module, in the order a user meets them:
+//!
+//! 1. [`Schema`] ([`schema`]): what each attribute is — its [`AttributeKind`], [`Facet`],
+//!    [`Role`], weight and encoding — written in Rust, read from JSON, or guessed from a CSV by
+//!    [`Inference`] ([`infer`]).
+//! 2. [`CustomerTable`] ([`table`]): typed, columnar customer records with missing values, from
+//!    CSV ([`CsvOptions`], [`input`]), rows of [`Value`]s, your own `serde::Serialize` structs, or
+//!    arrays.
+//! 3. [`Encoder`] → [`FittedEncoder`] ([`encode`]): the `ndarray` feature matrix, and the way back
+//!    from feature space to original units.
+//! 4. [`Segmenter`] → [`Segmentation`] ([`segment`]): segment discovery.
+//! 5. [`Profiles`] ([`profile`]): each segment beside all customers, in original units, with what
+//!    sets it apart.
+//! 6. Rendering ([`render`]): JSON with a `schema_version`, and Markdown.
+//!
+//! Every fallible function returns [`Result`], whose [`Error`] names the row, column, attribute
+//! or parameter concerned.
+//!
+//! # What it is not
+//!
+//! Not a general machine-learning toolkit (use [linfa](https://docs.rs/linfa)), not a data-frame
+//! library, and not a survey or CRM tool: it reads customer records that already exist, and it
+//! drafts personas for people to review, not final ones.
+//!
+//! # Reproducibility and threads
+//!
+//! Randomness comes from the crate's own seeded generator ([`rng`]); the same data and seed give
+//! the same segments and the same rendered output. Work that runs in parallel uses rayon's global
+//! pool; bound it with `rayon::ThreadPoolBuilder::new().num_threads(n).build()?.install(|| ...)`.
 
+pub mod encode;
 pub mod error;
 pub mod infer;
 pub mod input;
+pub mod profile;
+pub mod render;
 pub mod rng;
-pub mod schema;
 pub mod sample;
+pub mod schema;
 pub mod segment;
 pub mod table;
 
+pub use encode::{
+    DecodedAttribute, DecodedShare, DecodedValue, Encoded, Encoder, FeatureColumn, FeatureKind,
+    FittedEncoder, UnknownLevels, ZeroVariance, MISSING_LEVEL,
+};
 pub use error::{Error, Result};
 pub use infer::{Guess, Inference};
 pub use input::CsvOptions;
+pub use profile::{
+    AttributeProfile, Difference, LevelShare, ProfileOptions, Profiles, SegmentProfile, Statistic,
+    Summary, ValueShare,
+};
+pub use render::SCHEMA_VERSION;
 pub use sample::{PlantedSegment, PlantedSignal, Sample, SampleCustomers, PLANTED_SEGMENTS};
 pub use schema::{Attribute, AttributeKind, Facet, MissingPolicy, Role, Scaling, Schema};
-pub use segment::{KMeans, Segmentation, Segmenter};
+pub use segment::{Init, KMeans, KMeansModel, Segmentation, Segmenter};
 pub use table::{Column, CustomerTable, MissingCount, Value};
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -277,7 +277,8 @@ impl Attribute {
 
     /// The customer identifier column (categorical kind, role `identifier`).
     pub fn identifier(name: impl Into<String>) -> Self {
-        Self::new(name, AttributeKind::Categorical { levels: Vec::new() }).with_role(Role::Identifier)
+        Self::new(name, AttributeKind::Categorical { levels: Vec::new() })
+            .with_role(Role::Identifier)
     }
 
     /// Sets the unit of a numeric attribute (no effect on other kinds).
@@ -429,7 +430,10 @@ impl Schema {
         if ids.len() > 1 {
             return Err(Error::InvalidSchema {
                 attribute: ids[1].name.clone(),
-                reason: format!("only one identifier is allowed, `{}` is one already", ids[0].name),
+                reason: format!(
+                    "only one identifier is allowed, `{}` is one already",
+                    ids[0].name
+                ),
             });
         }
         Ok(())

@@ -191,7 +191,11 @@ impl CustomerTable {
     pub(crate) fn from_raw(raw: &RawCsv, schema: &Schema, options: &CsvOptions) -> Result<Self> {
         let mut positions = Vec::with_capacity(schema.len());
         for attribute in schema.attributes() {
-            let mut found = raw.header.iter().enumerate().filter(|(_, h)| **h == attribute.name);
+            let mut found = raw
+                .header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| **h == attribute.name);
             match (found.next(), found.next()) {
                 (Some((i, _)), None) => positions.push(i),
                 (Some(_), Some(_)) => {
@@ -520,11 +524,7 @@ impl TableBuilder {
             })
             .collect();
         TableBuilder {
-            id_column: schema.position(
-                schema
-                    .identifier()
-                    .map_or("", |a| a.name.as_str()),
-            ),
+            id_column: schema.position(schema.identifier().map_or("", |a| a.name.as_str())),
             schema: schema.clone(),
             options,
             columns,
@@ -721,7 +721,10 @@ impl TableBuilder {
                 Builder::Text(v) => Column::Text(v),
                 Builder::Levels(mut set, mut codes) => {
                     if let Some(remap) = set.sort_learned() {
-                        codes.iter_mut().flatten().for_each(|c| *c = remap[*c as usize]);
+                        codes
+                            .iter_mut()
+                            .flatten()
+                            .for_each(|c| *c = remap[*c as usize]);
                     }
                     if let AttributeKind::Categorical { levels } = &mut attribute.kind {
                         levels.clone_from(&set.levels);
@@ -849,10 +852,15 @@ mod tests {
         let err = load(&format!("{head}a,inf,n,S,yes,web\n")).unwrap_err();
         assert!(matches!(&err, Error::NonFinite { row: 1, column, .. } if column == "age"));
         let err = load(&format!("{head}a,1,n,XL,yes,web\n")).unwrap_err();
-        assert!(matches!(&err, Error::UnknownLevel { row: 1, column, value, .. } if column == "size" && value == "XL"));
+        assert!(
+            matches!(&err, Error::UnknownLevel { row: 1, column, value, .. } if column == "size" && value == "XL")
+        );
         let err = load(&format!("{head}a,1,n,S,maybe,web\n")).unwrap_err();
         assert!(matches!(&err, Error::WrongType { column, .. } if column == "member"));
-        let err = load(&format!("{head}a,1,n,S,y,web\nb,1,n,S,y,web\na,2,n,S,y,web\n")).unwrap_err();
+        let err = load(&format!(
+            "{head}a,1,n,S,y,web\nb,1,n,S,y,web\na,2,n,S,y,web\n"
+        ))
+        .unwrap_err();
         assert!(matches!(&err, Error::DuplicateId { row: 3, first_row: 1, id, .. } if id == "a"));
         let err = load(&format!("{head}NA,1,n,S,y,web\n")).unwrap_err();
         assert!(matches!(&err, Error::WrongType { row: 1, column, .. } if column == "id"));
@@ -872,7 +880,8 @@ mod tests {
             Attribute::categorical("c", ["1", "2"]),
         ])
         .unwrap();
-        let t = CustomerTable::from_array(&s, ndarray::array![[0.5, 1.0], [1.5, 2.0]].view()).unwrap();
+        let t =
+            CustomerTable::from_array(&s, ndarray::array![[0.5, 1.0], [1.5, 2.0]].view()).unwrap();
         assert_eq!(t.ids(), ["1", "2"]);
         assert_eq!(
             t.column("c"),
@@ -884,7 +893,14 @@ mod tests {
         let nan = CustomerTable::from_array(&s, ndarray::array![[f64::NAN, 1.0]].view());
         assert!(matches!(nan, Err(Error::NonFinite { row: 1, .. })));
         let ragged = CustomerTable::from_rows(&s, vec![vec![Value::from(1.0)]]);
-        assert!(matches!(ragged, Err(Error::RaggedRow { row: 1, expected: 2, found: 1 })));
+        assert!(matches!(
+            ragged,
+            Err(Error::RaggedRow {
+                row: 1,
+                expected: 2,
+                found: 1
+            })
+        ));
         let empty = CustomerTable::from_rows(&s, Vec::<Vec<Value>>::new());
         assert!(matches!(empty, Err(Error::NoRows)));
     }
@@ -897,18 +913,40 @@ mod tests {
             member: bool,
             unused: &'static str,
         }
-        let s = Schema::new(vec![Attribute::boolean("member"), Attribute::numeric("age")]).unwrap();
+        let s = Schema::new(vec![
+            Attribute::boolean("member"),
+            Attribute::numeric("age"),
+        ])
+        .unwrap();
         let t = CustomerTable::from_records(
             &s,
             &[
-                C { age: Some(40), member: true, unused: "x" },
-                C { age: None, member: false, unused: "y" },
+                C {
+                    age: Some(40),
+                    member: true,
+                    unused: "x",
+                },
+                C {
+                    age: None,
+                    member: false,
+                    unused: "y",
+                },
             ],
         )
         .unwrap();
-        assert_eq!(t.column("age"), Some(&Column::Numeric(vec![Some(40.0), None])));
+        assert_eq!(
+            t.column("age"),
+            Some(&Column::Numeric(vec![Some(40.0), None]))
+        );
         let s2 = Schema::new(vec![Attribute::numeric("income")]).unwrap();
-        let err = CustomerTable::from_records(&s2, &[C { age: None, member: true, unused: "" }]);
+        let err = CustomerTable::from_records(
+            &s2,
+            &[C {
+                age: None,
+                member: true,
+                unused: "",
+            }],
+        );
         assert!(matches!(err, Err(Error::MissingColumn { column, .. }) if column == "income"));
         let err = CustomerTable::from_records(&s2, &[1, 2]);
         assert!(matches!(err, Err(Error::Record { row: 1, .. })));

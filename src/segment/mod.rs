@@ -6,8 +6,12 @@
 //! algorithms. A customer may be in no segment (`None`): DBSCAN leaves outliers unassigned.
 
 mod kmeans;
+pub mod metrics;
 
-pub use kmeans::KMeans;
+pub use kmeans::{Init, KMeans, KMeansModel};
+pub use metrics::{
+    adjusted_rand_index, calinski_harabasz, davies_bouldin, inertia, silhouette, silhouette_sampled,
+};
 
 use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
@@ -168,6 +172,13 @@ mod tests {
     #[test]
     fn non_finite_features_are_located() {
         let r = check_features(array![[0.0, 1.0], [f64::NAN, 2.0]].view());
-        assert!(matches!(r, Err(Error::NonFiniteFeature { row: 1, column: 0, .. })));
+        assert!(matches!(
+            r,
+            Err(Error::NonFiniteFeature {
+                row: 1,
+                column: 0,
+                ..
+            })
+        ));
     }
 }

@@ -1,0 +1,37 @@
+//! The main job on the bundled sample data: load customers, encode them, find five segments and
+//! print their profiles as Markdown.
+//!
+//! ```text
+//! cargo run --release --example quickstart
+//! ```
+
+use std::process::ExitCode;
+
+use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema, Segmenter};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
+const SCHEMA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/data/customers.schema.json"
+);
+
+fn run() -> personas::Result<()> {
+    let schema = Schema::from_json_file(SCHEMA)?;
+    let customers = CustomerTable::from_csv_path(DATA, &schema, &CsvOptions::new())?;
+    let encoder = Encoder::new().fit(&customers)?;
+    let features = encoder.transform(&customers)?;
+    let segmentation = KMeans::new(5).with_seed(42).segment(features.view())?;
+    let profiles = Profiles::new(&customers, &segmentation)?;
+    println!("{}", profiles.to_markdown());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! Rendering: JSON for pipelines, Markdown for people.
+//!
+//! JSON documents carry a `schema_version` (currently [`SCHEMA_VERSION`]) that changes whenever a
+//! field is renamed or removed, so pipelines can check what they read. Field names are stable and
+//! documented on the types they come from ([`crate::Profiles`] and the types it holds).
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::profile::{Difference, Profiles, SegmentProfile, Statistic, Summary};
+use crate::segment::Segmentation;
+
+/// The version of the JSON documents this crate writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a, T: Serialize> {
+    schema_version: u32,
+    generator: &'static str,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+/// Serialises `body` as a pretty JSON document with `schema_version` and `generator` fields first.
+pub(crate) fn json_document<T: Serialize>(body: &T) -> Result<String> {
+    let doc = Document {
+        schema_version: SCHEMA_VERSION,
+        generator: concat!("personas ", env!("CARGO_PKG_VERSION")),
+        body,
+    };
+    Ok(serde_json::to_string_pretty(&doc)?)
+}
+
+impl Profiles {
+    /// The profiles as a JSON document:
+    /// `{"schema_version": 1, "generator": "...", "n_customers": ..., "unassigned": ...,
+    /// "segments": [...]}`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Json`] if serialisation fails (it does not for profiles this crate made).
+    pub fn to_json(&self) -> Result<String> {
+        json_document(self)
+    }
+
+    /// The profiles as Markdown: an overview table, then a section per segment with what sets
+    /// it apart and every attribute beside all customers.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "# Customer segments\n");
+        let _ = write!(
+            out,
+            "{} customers in {} segments",
+            group_thousands(self.n_customers as f64),
+            self.segments.len()
+        );
+        if self.unassigned > 0 {
+            let _ = write!(
+                out,
+                "; {} customers fit no segment",
+                group_thousands(self.unassigned as f64)
+            );
+        }
+        out.push_str(".\n\n");
+        let value_names: Vec<String> = self
+            .segments
+            .first()
+            .map(|s| s.value_shares.iter().map(|v| v.attribute.clone()).collect())
+            .unwrap_or_default();
+        out.push_str("| Segment | Customers | Share |");
+        for v in &value_names {
+            let _ = write!(out, " Share of {v} |");
+        }
+        out.push_str(" Stands out for |\n|---|---:|---:|");
+        out.push_str(&"---:|".repeat(value_names.len()));
+        out.push_str("---|\n");
+        for s in &self.segments {
+            let _ = write!(
+                out,
+                "| {} | {} | {} |",
+                s.segment,
+                group_thousands(s.size as f64),
+                percent(s.share)
+            );
+            for v in &s.value_shares {
+                let _ = write!(out, " {} |", percent(v.share));
+            }
+            let top: Vec<String> = s
+                .distinguishing
+                .iter()
+                .take(3)
+                .map(|d| short_difference(s, d))
+                .collect();
+            let _ = writeln!(out, " {} |", top.join("; "));
+        }
+        for s in &self.segments {
+            out.push('\n');
+            segment_markdown(&mut out, s);
+        }
+        out
+    }
+}
+
+impl Segmentation {
+    /// Writes a `customer,segment` CSV in input row order: the customer id (from
+    /// [`crate::CustomerTable::ids`]) and the segment number, empty for customers in no segment.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] when `ids` and the labels differ in length; [`Error::Csv`] when
+    /// writing fails.
+    pub fn write_labels_csv<W: std::io::Write>(&self, ids: &[String], writer: W) -> Result<()> {
+        if ids.len() != self.n_customers() {
+            return Err(Error::ShapeMismatch {
+                what: "customer ids vs segmentation labels",
+                expected: self.n_customers(),
+                found: ids.len(),
+            });
+        }
+        let mut out = csv::Writer::from_writer(writer);
+        out.write_record(["customer", "segment"])?;
+        for (id, label) in ids.iter().zip(self.labels()) {
+            let segment = label.map(|l| l.to_string()).unwrap_or_default();
+            out.write_record([id.as_str(), segment.as_str()])?;
+        }
+        out.flush().map_err(csv::Error::from)?;
+        Ok(())
+    }
+}
+
+fn label_of<'a>(segment: &'a SegmentProfile, attribute: &'a str) -> &'a str {
+    segment
+        .attributes
+        .iter()
+        .find(|a| a.attribute == attribute)
+        .map_or(attribute, |a| a.label.as_str())
+}
+
+fn short_difference(segment: &SegmentProfile, d: &Difference) -> String {
+    let label = label_of(segment, &d.attribute);
+    let up = d.standardised >= 0.0;
+    match &d.level {
+        None => format!("{} {label}", if up { "high" } else { "low" }),
+        Some(level) => format!("{} {label} = {level}", if up { "more" } else { "fewer" }),
+    }
+}
+
+/// The evidence behind a difference, in short form: "82,400 vs 51,700 (+1.2 sd)" or
+/// "45% vs 20% (2.3x)".
+pub(crate) fn evidence_text(d: &Difference) -> String {
+    match d.statistic {
+        Statistic::Share => format!(
+            "{} vs {} ({})",
+            percent(d.segment_value),
+            percent(d.population_value),
+            lift(d.effect)
+        ),
+        Statistic::Mean | Statistic::Median => format!(
+            "{} vs {} ({:+.1} sd)",
+            number(d.segment_value),
+            number(d.population_value),
+            d.effect
+        ),
+    }
+}
+
+fn segment_markdown(out: &mut String, s: &SegmentProfile) {
+    let _ = writeln!(
+        out,
+        "## Segment {}: {} customers ({})\n",
+        s.segment,
+        group_thousands(s.size as f64),
+        percent(s.share)
+    );
+    for v in &s.value_shares {
+        let _ = writeln!(
+            out,
+            "Accounts for {} of all {} ({} of {}).\n",
+            percent(v.share),
+            label_of(s, &v.attribute),
+            number(v.segment_total),
+            number(v.population_total)
+        );
+    }
+    if s.distinguishing.is_empty() {
+        out.push_str("Nothing sets this segment clearly apart from all customers.\n\n");
+    } else {
+        out.push_str("What sets it apart (segment vs all customers):\n\n");
+        for d in &s.distinguishing {
+            let label = label_of(s, &d.attribute);
+            let what = match &d.level {
+                Some(level) => format!("{label} = {level}"),
+                None => label.to_string(),
+            };
+            let direction = if d.standardised >= 0.0 {
+                "more"
+            } else {
+                "less"
+            };
+            let _ = writeln!(out, "- **{what}** ({direction}): {}", evidence_text(d));
+        }
+        out.push('\n');
+    }
+    out.push_str("| Attribute | This segment | All customers |\n|---|---|---|\n");
+    for a in &s.attributes {
+        let name = match &a.unit {
+            Some(unit) => format!("{} ({unit})", a.label),
+            None => a.label.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} |",
+            summary_text(&a.segment),
+            summary_text(&a.population)
+        );
+    }
+}
+
+fn summary_text(summary: &Summary) -> String {
+    match summary {
+        Summary::Numeric {
+            mean: Some(mean),
+            median: Some(median),
+            ..
+        } => format!("{} (median {})", number(*mean), number(*median)),
+        Summary::Numeric { .. } => "no values".into(),
+        Summary::Levels { known: 0, .. } => "no values".into(),
+        Summary::Levels { shares, .. } => {
+            let mut sorted: Vec<_> = shares.iter().filter(|s| s.count > 0).collect();
+            sorted.sort_by(|a, b| b.share.total_cmp(&a.share));
+            let mut parts: Vec<String> = sorted
+                .iter()
+                .take(3)
+                .map(|s| format!("{} {}", s.level, percent(s.share)))
+                .collect();
+            if sorted.len() > 3 {
+                parts.push("…".into());
+            }
+            parts.join(", ")
+        }
+    }
+}
+
+/// A lift as a multiplier: "2.3x", "0.02x".
+pub(crate) fn lift(x: f64) -> String {
+    if x.abs() >= 0.1 {
+        format!("{x:.1}x")
+    } else {
+        format!("{x:.2}x")
+    }
+}
+
+/// A share 0..1 as a percentage: one decimal below 10%, none above.
+pub(crate) fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p.abs() < 10.0 && p != 0.0 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// A number for people: thousands grouped above 1,000, two significant decimals below.
+pub(crate) fn number(x: f64) -> String {
+    let a = x.abs();
+    if a >= 1000.0 {
+        group_thousands(x)
+    } else if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// Rounds to an integer and groups thousands with commas: 1234567.8 -> "1,234,568".
+pub(crate) fn group_thousands(x: f64) -> String {
+    let rounded = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, ch) in rounded.chars().enumerate() {
+        if i > 0 && (rounded.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if x < 0.0 && rounded != "0" {
+        out.insert(0, '-');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_csv_has_ids_and_empty_cells_for_no_segment() {
+        let s = Segmentation::new(vec![Some(1), None, Some(1)], None, None).unwrap();
+        let mut out = Vec::new();
+        s.write_labels_csv(&["a".into(), "b".into(), "c".into()], &mut out)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "customer,segment\na,0\nb,\nc,0\n"
+        );
+        assert!(s.write_labels_csv(&["a".into()], Vec::new()).is_err());
+    }
+
+    #[test]
+    fn numbers_are_readable() {
+        assert_eq!(group_thousands(1_234_567.8), "1,234,568");
+        assert_eq!(group_thousands(-999.0), "-999");
+        assert_eq!(group_thousands(-0.2), "0");
+        assert_eq!(number(82_400.4), "82,400");
+        assert_eq!(number(152.3), "152");
+        assert_eq!(number(34.26), "34.3");
+        assert_eq!(number(0.456), "0.46");
+        assert_eq!(percent(0.304), "30%");
+        assert_eq!(percent(0.054), "5.4%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(lift(2.345), "2.3x");
+        assert_eq!(lift(0.0176), "0.02x");
+    }
+}

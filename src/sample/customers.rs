@@ -1,0 +1,980 @@
+//! Realistic synthetic B2C retail customers drawn from planted segments with known labels.
+//!
+//! [`SampleCustomers`] draws customers of a fictional retailer (groceries, electronics, fashion,
+//! home) from the five [`PLANTED_SEGMENTS`]: deal seekers, premium loyalists, busy families,
+//! at-risk customers and young digital natives, about 30/25/20/15/10 % of customers. Each segment
+//! differs from the others by well over a population standard deviation on several attributes, so
+//! k-means should find them again, yet the data keeps what real data has: overlap, skewed money,
+//! integer counts, money rounded to cents, and a few percent of missing cells.
+//!
+//! Every segment lists the [`PlantedSignal`]s that were built into it (which attribute is markedly
+//! high or low, and what that means for a persona), so that tests can check that segmentation and
+//! persona drafting recover what was planted.
+//!
+//! ```
+//! use personas::SampleCustomers;
+//!
+//! let sample = SampleCustomers::new(7).with_customers(200).generate();
+//! assert_eq!(sample.rows().len(), 200);
+//! assert_eq!(sample.header()[0], "customer_id");
+//! let deal_seekers = sample.planted().iter().filter(|&&s| s == 0).count();
+//! assert_eq!(deal_seekers, 60);
+//! ```
+
+use std::io::Write;
+
+use crate::error::Result;
+use crate::rng::Rng;
+use crate::schema::{Attribute, Facet, Role, Schema};
+
+/// Whether a planted signal makes a value markedly higher or lower in its segment than among all
+/// customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// The segment's mean (or level share) is markedly above the population's.
+    High,
+    /// The segment's mean (or level share) is markedly below the population's.
+    Low,
+}
+
+/// One difference built into a planted segment, and what it means for the segment's persona.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlantedSignal {
+    /// The attribute (CSV column) that carries the signal.
+    pub attribute: &'static str,
+    /// For categorical and tags attributes, the level whose share is high or low; `None` for
+    /// numeric attributes (compared by mean) and booleans (compared by the share of `yes`).
+    pub level: Option<&'static str>,
+    /// Whether the segment is high or low on it.
+    pub direction: Direction,
+    /// What the signal means for a persona, as "trait: consequence" (the consequence names the
+    /// goal, pain point or objection a persona of this segment should carry).
+    pub meaning: &'static str,
+}
+
+/// A segment planted in the sample data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlantedSegment {
+    /// A short name ("Deal seekers").
+    pub name: &'static str,
+    /// Who these customers are, in a sentence or two.
+    pub description: &'static str,
+    /// The intended share of customers (the generator hits it to the nearest customer).
+    pub share: f64,
+    /// The differences built into the segment. Only differences a profile can find are listed:
+    /// each moves the segment's mean at least half a population standard deviation from the
+    /// population's mean, or a level's share by a factor of at least 1.3.
+    pub signals: &'static [PlantedSignal],
+}
+
+const fn sig(
+    attribute: &'static str,
+    direction: Direction,
+    meaning: &'static str,
+) -> PlantedSignal {
+    PlantedSignal {
+        attribute,
+        level: None,
+        direction,
+        meaning,
+    }
+}
+
+const fn level_sig(
+    attribute: &'static str,
+    level: &'static str,
+    direction: Direction,
+    meaning: &'static str,
+) -> PlantedSignal {
+    PlantedSignal {
+        attribute,
+        level: Some(level),
+        direction,
+        meaning,
+    }
+}
+
+use Direction::{High, Low};
+
+/// The five segments the generator plants, indexed by the labels in [`Sample::planted`].
+pub const PLANTED_SEGMENTS: &[PlantedSegment] = &[
+    PlantedSegment {
+        name: "Deal seekers",
+        description: "Budget-conscious shoppers who wait for offers, read every promotional email \
+                      and compare prices online before they buy.",
+        share: 0.30,
+        signals: &[
+            sig("income", Low, "lower income: every euro has to count"),
+            sig(
+                "discount_share",
+                High,
+                "price-sensitive: doubts value for money at full price",
+            ),
+            sig(
+                "campaign_responses",
+                High,
+                "responds to promotions: wants to hear about offers first",
+            ),
+            sig(
+                "email_open_rate",
+                High,
+                "reads marketing email: email is the way to reach them",
+            ),
+            sig(
+                "web_visits_per_month",
+                High,
+                "researches online: compares prices before buying",
+            ),
+            level_sig(
+                "preferred_channels",
+                "email",
+                High,
+                "prefers email: wants offers delivered to the inbox",
+            ),
+        ],
+    },
+    PlantedSegment {
+        name: "Premium loyalists",
+        description:
+            "Established, well-off customers who buy often and recently, spend most on \
+                      home and fashion, belong to the loyalty programme and rarely need a discount.",
+        share: 0.25,
+        signals: &[
+            sig(
+                "age",
+                High,
+                "older and established: values quality and service",
+            ),
+            sig("income", High, "high income: can pay for quality"),
+            sig(
+                "total_spend",
+                High,
+                "most valuable customers: expects to be recognised",
+            ),
+            sig(
+                "spend_home",
+                High,
+                "invests in the home: wants premium home ranges",
+            ),
+            sig(
+                "spend_fashion",
+                High,
+                "buys fashion: wants quality and new collections",
+            ),
+            sig(
+                "purchase_frequency",
+                High,
+                "buys often: wants a smooth, familiar experience",
+            ),
+            // Recency is low too, but the lapsed segment's long tail makes the population's
+            // standard deviation so large that the difference stays under half of it: too weak
+            // to promise as a signal.
+            sig(
+                "loyalty_member",
+                High,
+                "loyalty member: values recognition and rewards",
+            ),
+            sig(
+                "discount_share",
+                Low,
+                "not price-driven: values quality over deals",
+            ),
+            level_sig(
+                "preferred_channels",
+                "store",
+                High,
+                "prefers the store: wants personal service and advice",
+            ),
+        ],
+    },
+    PlantedSegment {
+        name: "Busy families",
+        description: "Parents with children at home who do the big family shop online or in the \
+                      app, spend most on groceries and need quick help when an order goes wrong.",
+        share: 0.20,
+        signals: &[
+            sig(
+                "household_size",
+                High,
+                "large household: buys in bulk for the whole family",
+            ),
+            sig(
+                "has_children",
+                High,
+                "has children: shops for the whole family",
+            ),
+            sig(
+                "spend_groceries",
+                High,
+                "weekly family shop: wants convenience and reliable delivery",
+            ),
+            sig(
+                "support_contacts",
+                High,
+                "time-pressed: needs quick help with orders and deliveries",
+            ),
+            level_sig(
+                "preferred_channels",
+                "app",
+                High,
+                "orders in the app: wants to save time",
+            ),
+        ],
+    },
+    PlantedSegment {
+        name: "At-risk customers",
+        description: "Former regulars who have not bought for months, had problems with orders, \
+                      contacted support and complained, and no longer open emails.",
+        share: 0.15,
+        signals: &[
+            sig(
+                "recency_days",
+                High,
+                "has not bought for months: drifting away",
+            ),
+            sig("purchase_frequency", Low, "buys rarely: no longer a habit"),
+            sig("complaints", High, "had problems: doubts reliability"),
+            sig(
+                "support_contacts",
+                High,
+                "needed support often: doubts the support will help",
+            ),
+            sig(
+                "email_open_rate",
+                Low,
+                "ignores email: doubts the messages are relevant",
+            ),
+            sig(
+                "campaign_responses",
+                Low,
+                "ignores campaigns: doubts the offers are relevant",
+            ),
+            sig("total_spend", Low, "spends little: low current value"),
+        ],
+    },
+    PlantedSegment {
+        name: "Young digital natives",
+        description: "Customers under 30, mostly in the capital, who shop in the app, discover \
+                      products on social media, buy electronics and switch retailers easily.",
+        share: 0.10,
+        signals: &[
+            sig("age", Low, "young: discovering brands, open to new ones"),
+            sig(
+                "spend_electronics",
+                High,
+                "tech enthusiast: wants the latest gadgets",
+            ),
+            sig("web_visits_per_month", High, "always online: browses often"),
+            sig(
+                "loyalty_member",
+                Low,
+                "not loyal: switches for a better offer or experience",
+            ),
+            level_sig(
+                "preferred_channels",
+                "app",
+                High,
+                "mobile-first: expects a good app",
+            ),
+            level_sig(
+                "preferred_channels",
+                "social",
+                High,
+                "discovers products on social media",
+            ),
+            level_sig("region", "capital", High, "lives in the capital"),
+        ],
+    },
+];
+
+const EDUCATION: [&str; 4] = ["basic", "secondary", "bachelor", "master"];
+const REGIONS: [&str; 5] = ["north", "south", "east", "west", "capital"];
+const CHANNELS: [&str; 6] = ["web", "app", "store", "email", "phone", "social"];
+
+/// How one planted segment's customers are drawn. Kept as data so that the segments can be read
+/// side by side and tuned without touching the drawing code.
+struct Recipe {
+    /// Age: mean, standard deviation, minimum, maximum (years).
+    age: [f64; 4],
+    /// Annual income: median (EUR) and log-scale spread.
+    income: [f64; 2],
+    /// Household size = `household[0]` + Poisson(`household[1]`), at most 6.
+    household: [f64; 2],
+    /// Probability of children at home.
+    children: f64,
+    /// Weights of the education levels, lowest first.
+    education: [f64; 4],
+    /// Weights of the regions, in [`REGIONS`] order.
+    region: [f64; 5],
+    /// Probability of each channel being preferred, in [`CHANNELS`] order.
+    channels: [f64; 6],
+    /// Median annual spend per category (EUR), groceries, electronics, fashion, home.
+    spend: [f64; 4],
+    /// Probability of no spend at all in each category.
+    spend_none: [f64; 4],
+    /// Mean orders per year.
+    frequency: f64,
+    /// Days since the last purchase: median and log-scale spread.
+    recency: [f64; 2],
+    /// Mean web visits per month.
+    web_visits: f64,
+    /// Typical share of orders with a discount.
+    discount: f64,
+    /// Typical email open rate.
+    email_open: f64,
+    /// Probability of responding to each of the last six campaigns.
+    campaign: f64,
+    /// Mean support contacts per year.
+    support: f64,
+    /// Mean complaints per year.
+    complaints: f64,
+    /// Probability of loyalty programme membership.
+    loyalty: f64,
+}
+
+/// Recipes in [`PLANTED_SEGMENTS`] order.
+const RECIPES: [Recipe; 5] = [
+    // Deal seekers
+    Recipe {
+        age: [38.0, 10.0, 18.0, 75.0],
+        income: [27_000.0, 0.28],
+        household: [1.0, 1.0],
+        children: 0.30,
+        education: [0.25, 0.45, 0.22, 0.08],
+        region: [0.20, 0.25, 0.25, 0.20, 0.10],
+        channels: [0.85, 0.45, 0.35, 0.80, 0.05, 0.30],
+        spend: [950.0, 260.0, 340.0, 220.0],
+        spend_none: [0.01, 0.06, 0.03, 0.05],
+        frequency: 14.0,
+        recency: [20.0, 0.6],
+        web_visits: 12.0,
+        discount: 0.65,
+        email_open: 0.55,
+        campaign: 0.50,
+        support: 1.0,
+        complaints: 0.2,
+        loyalty: 0.45,
+    },
+    // Premium loyalists
+    Recipe {
+        age: [56.0, 9.0, 30.0, 85.0],
+        income: [86_000.0, 0.28],
+        household: [1.0, 0.8],
+        children: 0.20,
+        education: [0.03, 0.20, 0.40, 0.37],
+        region: [0.15, 0.15, 0.10, 0.20, 0.40],
+        channels: [0.30, 0.15, 0.90, 0.35, 0.30, 0.05],
+        spend: [1_900.0, 900.0, 2_300.0, 2_500.0],
+        spend_none: [0.01, 0.05, 0.01, 0.01],
+        frequency: 30.0,
+        recency: [8.0, 0.6],
+        web_visits: 3.0,
+        discount: 0.06,
+        email_open: 0.30,
+        campaign: 0.15,
+        support: 1.0,
+        complaints: 0.1,
+        loyalty: 0.92,
+    },
+    // Busy families
+    Recipe {
+        age: [39.0, 6.0, 24.0, 60.0],
+        income: [52_000.0, 0.25],
+        household: [3.0, 0.8],
+        children: 0.95,
+        education: [0.10, 0.40, 0.35, 0.15],
+        region: [0.25, 0.20, 0.20, 0.25, 0.10],
+        channels: [0.75, 0.80, 0.40, 0.25, 0.10, 0.20],
+        spend: [4_300.0, 450.0, 520.0, 600.0],
+        spend_none: [0.0, 0.05, 0.02, 0.03],
+        frequency: 24.0,
+        recency: [9.0, 0.6],
+        web_visits: 7.0,
+        discount: 0.25,
+        email_open: 0.20,
+        campaign: 0.15,
+        support: 4.5,
+        complaints: 0.4,
+        loyalty: 0.55,
+    },
+    // At-risk customers
+    Recipe {
+        age: [47.0, 12.0, 20.0, 85.0],
+        income: [42_000.0, 0.35],
+        household: [1.0, 0.9],
+        children: 0.30,
+        education: [0.15, 0.45, 0.30, 0.10],
+        region: [0.20, 0.20, 0.25, 0.20, 0.15],
+        channels: [0.35, 0.10, 0.45, 0.10, 0.55, 0.05],
+        spend: [420.0, 140.0, 160.0, 130.0],
+        spend_none: [0.04, 0.12, 0.08, 0.10],
+        frequency: 3.0,
+        recency: [220.0, 0.4],
+        web_visits: 1.5,
+        discount: 0.15,
+        email_open: 0.05,
+        campaign: 0.02,
+        support: 7.0,
+        complaints: 2.5,
+        loyalty: 0.25,
+    },
+    // Young digital natives
+    Recipe {
+        age: [24.0, 3.2, 18.0, 29.0],
+        income: [31_000.0, 0.35],
+        household: [1.0, 0.4],
+        children: 0.05,
+        education: [0.10, 0.40, 0.40, 0.10],
+        region: [0.12, 0.12, 0.12, 0.14, 0.50],
+        channels: [0.50, 0.90, 0.15, 0.05, 0.02, 0.85],
+        spend: [380.0, 1_700.0, 700.0, 110.0],
+        spend_none: [0.03, 0.0, 0.03, 0.12],
+        frequency: 12.0,
+        recency: [16.0, 0.6],
+        web_visits: 16.0,
+        discount: 0.20,
+        email_open: 0.10,
+        campaign: 0.10,
+        support: 0.5,
+        complaints: 0.1,
+        loyalty: 0.10,
+    },
+];
+
+/// Probability that a cell is left empty, per column; columns not listed are always known.
+const MISSING: [(&str, f64); 5] = [
+    ("age", 0.02),
+    ("income", 0.03),
+    ("education", 0.03),
+    ("region", 0.01),
+    ("email_open_rate", 0.04),
+];
+
+/// A seeded generator of synthetic retail customers with planted segments.
+///
+/// The same seed and size give the same customers, byte for byte, on every platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SampleCustomers {
+    seed: u64,
+    n_customers: usize,
+}
+
+impl Default for SampleCustomers {
+    /// The configuration of the bundled `examples/data/customers.csv`.
+    fn default() -> Self {
+        SampleCustomers::new(Self::BUNDLED_SEED)
+    }
+}
+
+impl SampleCustomers {
+    /// The seed of the sample data bundled under `examples/data/`.
+    pub const BUNDLED_SEED: u64 = 42;
+    /// The number of customers in the sample data bundled under `examples/data/`.
+    pub const BUNDLED_CUSTOMERS: usize = 3_000;
+
+    /// A generator of [`Self::BUNDLED_CUSTOMERS`] customers from this seed.
+    pub fn new(seed: u64) -> Self {
+        SampleCustomers {
+            seed,
+            n_customers: Self::BUNDLED_CUSTOMERS,
+        }
+    }
+
+    /// Sets the number of customers to generate.
+    pub fn with_customers(mut self, n_customers: usize) -> Self {
+        self.n_customers = n_customers;
+        self
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The number of customers generated.
+    pub fn n_customers(&self) -> usize {
+        self.n_customers
+    }
+
+    /// The schema of the generated data: facets, roles, units, labels and descriptions for every
+    /// column. `total_spend` has role [`Role::Value`] (reported, not clustered on); the four
+    /// category spends are `log1p`-transformed before scaling because money is skewed.
+    pub fn schema() -> Schema {
+        use Facet::{Behavioural, Demographic, Geographic};
+        let num = |name: &str, unit: &str, facet: Facet, label: &str, description: &str| {
+            Attribute::numeric(name)
+                .with_unit(unit)
+                .with_facet(facet)
+                .with_label(label)
+                .with_description(description)
+        };
+        let spend = |name: &str, label: &str, what: &str| {
+            num(
+                name,
+                "EUR/year",
+                Behavioural,
+                label,
+                &format!("Average annual spend on {what} over the last two years, in euros"),
+            )
+            .with_log1p(true)
+        };
+        let attributes = vec![
+            Attribute::identifier("customer_id")
+                .with_label("Customer ID")
+                .with_description("The customer's number in the CRM"),
+            num(
+                "age",
+                "years",
+                Demographic,
+                "Age",
+                "Age in years (missing where the customer did not give it)",
+            ),
+            num(
+                "income",
+                "EUR/year",
+                Demographic,
+                "Annual income",
+                "Estimated annual household income in euros, rounded to 100 \
+                 (missing where unknown)",
+            ),
+            num(
+                "household_size",
+                "people",
+                Demographic,
+                "Household size",
+                "Number of people in the household",
+            ),
+            Attribute::boolean("has_children")
+                .with_facet(Demographic)
+                .with_label("Children at home")
+                .with_description("Whether children live in the household"),
+            Attribute::ordinal("education", EDUCATION)
+                .with_facet(Demographic)
+                .with_label("Education")
+                .with_description("Highest completed education (missing where unknown)"),
+            Attribute::categorical("region", REGIONS)
+                .with_facet(Geographic)
+                .with_label("Region")
+                .with_description("Region of the delivery address; `capital` is the capital city"),
+            Attribute::tags("preferred_channels", ";")
+                .with_facet(Behavioural)
+                .with_label("Preferred channels")
+                .with_description(
+                    "Channels the customer uses or opted into: web, app, store, email, phone, \
+                     social",
+                ),
+            spend("spend_groceries", "Grocery spend", "groceries"),
+            spend("spend_electronics", "Electronics spend", "electronics"),
+            spend("spend_fashion", "Fashion spend", "fashion"),
+            spend("spend_home", "Home spend", "home and living"),
+            num(
+                "purchase_frequency",
+                "orders/year",
+                Behavioural,
+                "Purchase frequency",
+                "Average orders per year over the last two years",
+            ),
+            num(
+                "recency_days",
+                "days",
+                Behavioural,
+                "Days since last purchase",
+                "Days since the customer's last order (recency)",
+            ),
+            num(
+                "web_visits_per_month",
+                "visits/month",
+                Behavioural,
+                "Web visits per month",
+                "Visits to the web shop or app in the last month",
+            ),
+            num(
+                "discount_share",
+                "fraction",
+                Behavioural,
+                "Discount use",
+                "Fraction of orders that used a discount or voucher (0 to 1)",
+            ),
+            num(
+                "email_open_rate",
+                "fraction",
+                Behavioural,
+                "Email open rate",
+                "Fraction of marketing emails opened in the last 12 months (0 to 1; missing \
+                 where the customer receives no email)",
+            ),
+            num(
+                "campaign_responses",
+                "campaigns",
+                Behavioural,
+                "Campaign responses",
+                "Of the last 6 marketing campaigns, how many the customer responded to",
+            ),
+            num(
+                "support_contacts",
+                "contacts/year",
+                Behavioural,
+                "Support contacts",
+                "Contacts with customer support in the last 12 months",
+            ),
+            num(
+                "complaints",
+                "complaints/year",
+                Behavioural,
+                "Complaints",
+                "Complaints filed in the last 12 months",
+            ),
+            Attribute::boolean("loyalty_member")
+                .with_facet(Behavioural)
+                .with_label("Loyalty member")
+                .with_description("Whether the customer is in the loyalty programme"),
+            num(
+                "total_spend",
+                "EUR/year",
+                Behavioural,
+                "Total spend",
+                "Average annual spend over the last two years, all categories, in euros",
+            )
+            .with_role(Role::Value),
+        ];
+        Schema::new(attributes).expect("the built-in sample schema is valid")
+    }
+
+    /// Generates the customers.
+    ///
+    /// Segment sizes are the planted shares of `n_customers`, rounded so that they add up
+    /// (largest remainder); customers of all segments are shuffled together and numbered
+    /// `C00001`, `C00002`, … in row order.
+    pub fn generate(&self) -> Sample {
+        let schema = Self::schema();
+        let header: Vec<String> = schema.attributes().iter().map(|a| a.name.clone()).collect();
+        let mut rng = Rng::new(self.seed);
+        let planted = shuffled_labels(self.n_customers, &mut rng);
+        let rows = planted
+            .iter()
+            .enumerate()
+            .map(|(i, &segment)| {
+                let mut row = draw_customer(&RECIPES[segment], &mut rng);
+                for (column, p) in MISSING {
+                    if rng.bernoulli(p) {
+                        if let Some(j) = header.iter().position(|h| h == column) {
+                            row[j - 1].clear();
+                        }
+                    }
+                }
+                let mut cells = Vec::with_capacity(header.len());
+                cells.push(format!("C{:05}", i + 1));
+                cells.extend(row);
+                cells
+            })
+            .collect();
+        Sample {
+            schema,
+            header,
+            rows,
+            planted,
+        }
+    }
+}
+
+/// Exact planted segment sizes (largest remainder), then a Fisher-Yates shuffle.
+fn shuffled_labels(n: usize, rng: &mut Rng) -> Vec<usize> {
+    let exact: Vec<f64> = PLANTED_SEGMENTS
+        .iter()
+        .map(|s| s.share * n as f64)
+        .collect();
+    let mut sizes: Vec<usize> = exact.iter().map(|x| x.floor() as usize).collect();
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    // Stable sort: ties in the remainder go to the earlier (larger) segment.
+    order.sort_by(|&a, &b| {
+        let ra = exact[a] - exact[a].floor();
+        let rb = exact[b] - exact[b].floor();
+        rb.total_cmp(&ra)
+    });
+    let short = n - sizes.iter().sum::<usize>();
+    for &s in order.iter().take(short) {
+        sizes[s] += 1;
+    }
+    let mut labels: Vec<usize> = sizes
+        .iter()
+        .enumerate()
+        .flat_map(|(s, &size)| std::iter::repeat(s).take(size))
+        .collect();
+    for i in (1..labels.len()).rev() {
+        let j = rng.below(i + 1);
+        labels.swap(i, j);
+    }
+    labels
+}
+
+/// A normal draw within `[min, max]` (redrawn when outside, clamped after a few tries).
+fn bounded_normal(rng: &mut Rng, mean: f64, sd: f64, min: f64, max: f64) -> f64 {
+    for _ in 0..16 {
+        let x = mean + sd * rng.normal();
+        if (min..=max).contains(&x) {
+            return x;
+        }
+    }
+    mean.clamp(min, max)
+}
+
+/// A log-normal draw with this median and log-scale spread.
+fn log_normal(rng: &mut Rng, median: f64, sigma: f64) -> f64 {
+    median * (sigma * rng.normal()).exp()
+}
+
+/// An over-dispersed count (Poisson with a log-normal rate), as real counts are.
+fn count(rng: &mut Rng, mean: f64) -> u64 {
+    let rate = mean * (0.3 * rng.normal() - 0.045).exp();
+    rng.poisson(rate)
+}
+
+/// A fraction around `typical`: logistic of a normal on the logit scale, to two decimals.
+fn fraction(rng: &mut Rng, typical: f64) -> f64 {
+    let logit = (typical / (1.0 - typical)).ln() + 0.6 * rng.normal();
+    let p = 1.0 / (1.0 + (-logit).exp());
+    (p * 100.0).round() / 100.0
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+fn cents(x: f64) -> String {
+    format!("{:.2}", (x * 100.0).round() / 100.0)
+}
+
+/// One customer's cells after the identifier, in schema order.
+fn draw_customer(r: &Recipe, rng: &mut Rng) -> Vec<String> {
+    let [age_mean, age_sd, age_min, age_max] = r.age;
+    let age = bounded_normal(rng, age_mean, age_sd, age_min, age_max).round();
+    let income = (log_normal(rng, r.income[0], r.income[1]) / 100.0).round() * 100.0;
+    let children = rng.bernoulli(r.children);
+    let mut household = (r.household[0] as u64 + rng.poisson(r.household[1])).min(6);
+    if children {
+        household = household.max(2);
+    }
+    let education = EDUCATION[rng.weighted(&r.education)];
+    let region = REGIONS[rng.weighted(&r.region)];
+    let mut chosen: Vec<bool> = r.channels.iter().map(|&p| rng.bernoulli(p)).collect();
+    if !chosen.contains(&true) {
+        chosen[rng.weighted(&r.channels)] = true;
+    }
+    let channels: Vec<&str> = CHANNELS
+        .iter()
+        .zip(&chosen)
+        .filter(|(_, &c)| c)
+        .map(|(name, _)| *name)
+        .collect();
+
+    // Days since the last order, capped at the two-year window the other behaviour covers.
+    let recency = log_normal(rng, r.recency[0], r.recency[1])
+        .round()
+        .min(729.0);
+    // Orders over the last two years: at least the last one.
+    let orders = count(rng, 2.0 * r.frequency).max(1);
+    let wallet = (0.25 * rng.normal()).exp();
+    let spends: Vec<f64> = r
+        .spend
+        .iter()
+        .zip(&r.spend_none)
+        .map(|(&median, &none)| {
+            if rng.bernoulli(none) {
+                0.0
+            } else {
+                ((wallet * log_normal(rng, median, 0.45)) * 100.0).round() / 100.0
+            }
+        })
+        .collect();
+    let total: f64 = spends.iter().sum();
+    let web_visits = count(rng, r.web_visits);
+    let discount = fraction(rng, r.discount);
+    let email_open = fraction(rng, r.email_open);
+    let campaigns = (0..6).filter(|_| rng.bernoulli(r.campaign)).count();
+    let support = count(rng, r.support);
+    let complaints = count(rng, r.complaints);
+    let loyalty = rng.bernoulli(r.loyalty);
+
+    let mut cells = vec![
+        format!("{age:.0}"),
+        format!("{income:.0}"),
+        household.to_string(),
+        yes_no(children),
+        education.to_string(),
+        region.to_string(),
+        channels.join(";"),
+    ];
+    cells.extend(spends.iter().map(|&s| cents(s)));
+    cells.extend([
+        format!("{:.1}", orders as f64 / 2.0),
+        format!("{recency:.0}"),
+        web_visits.to_string(),
+        format!("{discount:.2}"),
+        format!("{email_open:.2}"),
+        campaigns.to_string(),
+        support.to_string(),
+        complaints.to_string(),
+        yes_no(loyalty),
+        cents(total),
+    ]);
+    cells
+}
+
+/// Generated customers: the rows as CSV cells, their schema and the planted segment of each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    schema: Schema,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    planted: Vec<usize>,
+}
+
+impl Sample {
+    /// The schema of the columns.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The column names, in schema order.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The customers, one row of cells per customer in header order; an empty cell is missing.
+    pub fn rows(&self) -> &[Vec<String>] {
+        &self.rows
+    }
+
+    /// The planted segment of each customer, in row order: an index into [`PLANTED_SEGMENTS`].
+    pub fn planted(&self) -> &[usize] {
+        &self.planted
+    }
+
+    /// The number of customers.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no customers.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The cells of one column, in row order, or `None` when no column has this name.
+    pub fn column(&self, name: &str) -> Option<Vec<&str>> {
+        let j = self.header.iter().position(|h| h == name)?;
+        Some(self.rows.iter().map(|row| row[j].as_str()).collect())
+    }
+
+    /// Writes the customers as CSV: a header row, then one row per customer, `\n` line ends.
+    ///
+    /// # Errors
+    /// [`crate::Error::Csv`] when the writer fails.
+    pub fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
+        let mut csv = csv_writer(writer);
+        csv.write_record(&self.header)?;
+        for row in &self.rows {
+            csv.write_record(row)?;
+        }
+        csv.flush().map_err(csv::Error::from)?;
+        Ok(())
+    }
+
+    /// The customers as a CSV string, as [`Sample::write_csv`] writes them.
+    pub fn to_csv_string(&self) -> String {
+        let mut out = Vec::new();
+        self.write_csv(&mut out)
+            .expect("writing CSV to memory does not fail");
+        String::from_utf8(out).expect("generated cells are UTF-8")
+    }
+
+    /// Writes the planted labels as CSV with the header `customer,segment,segment_name`, one row
+    /// per customer in row order (the same shape as the `segment` example's `--labels` file,
+    /// plus the segment's name).
+    ///
+    /// # Errors
+    /// [`crate::Error::Csv`] when the writer fails.
+    pub fn write_planted_csv<W: Write>(&self, writer: W) -> Result<()> {
+        let mut csv = csv_writer(writer);
+        csv.write_record(["customer", "segment", "segment_name"])?;
+        for (row, &segment) in self.rows.iter().zip(&self.planted) {
+            let segment_index = segment.to_string();
+            csv.write_record([
+                row[0].as_str(),
+                segment_index.as_str(),
+                PLANTED_SEGMENTS[segment].name,
+            ])?;
+        }
+        csv.flush().map_err(csv::Error::from)?;
+        Ok(())
+    }
+
+    /// The planted labels as a CSV string, as [`Sample::write_planted_csv`] writes them.
+    pub fn planted_csv_string(&self) -> String {
+        let mut out = Vec::new();
+        self.write_planted_csv(&mut out)
+            .expect("writing CSV to memory does not fail");
+        String::from_utf8(out).expect("generated cells are UTF-8")
+    }
+}
+
+fn csv_writer<W: Write>(writer: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(writer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipes_match_planted_segments_and_shares_sum_to_one() {
+        assert_eq!(RECIPES.len(), PLANTED_SEGMENTS.len());
+        let total: f64 = PLANTED_SEGMENTS.iter().map(|s| s.share).sum();
+        assert!((total - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn segment_sizes_add_up_for_any_count() {
+        for n in [0, 1, 2, 7, 13, 101, 3000] {
+            let labels = shuffled_labels(n, &mut Rng::new(1));
+            assert_eq!(labels.len(), n);
+        }
+        let labels = shuffled_labels(3000, &mut Rng::new(1));
+        let sizes: Vec<usize> = (0..5)
+            .map(|s| labels.iter().filter(|&&l| l == s).count())
+            .collect();
+        assert_eq!(sizes, [900, 750, 600, 450, 300]);
+    }
+
+    #[test]
+    fn every_signal_names_a_schema_column_and_a_declared_level() {
+        let schema = SampleCustomers::schema();
+        for segment in PLANTED_SEGMENTS {
+            for s in segment.signals {
+                let a = schema
+                    .get(s.attribute)
+                    .unwrap_or_else(|| panic!("{}: no column `{}`", segment.name, s.attribute));
+                if let Some(level) = s.level {
+                    let known = a.kind.levels().iter().any(|l| l == level)
+                        || (s.attribute == "preferred_channels" && CHANNELS.contains(&level));
+                    assert!(
+                        known,
+                        "{}: `{level}` is not a level of `{}`",
+                        segment.name, a.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_row_has_a_cell_per_column() {
+        let sample = SampleCustomers::new(3).with_customers(50).generate();
+        assert!(sample
+            .rows()
+            .iter()
+            .all(|r| r.len() == sample.header().len()));
+    }
+}
