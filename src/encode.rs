@@ -1157,3 +1157,709 @@ fn mode_of_sorted(sorted: &[f64]) -> f64 {
     }
     best.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::CsvOptions;
+    use crate::schema::Schema;
+    use approx::assert_abs_diff_eq;
+    use ndarray::{array, Array1};
+
+    const EPS: f64 = 1e-9;
+
+    fn table(attributes: Vec<Attribute>, csv: &str) -> CustomerTable {
+        let schema = Schema::new(attributes).unwrap();
+        CustomerTable::from_csv_reader(csv.as_bytes(), &schema, &CsvOptions::new()).unwrap()
+    }
+
+    fn encode(attributes: Vec<Attribute>, csv: &str) -> Encoded {
+        Encoder::new()
+            .fit_transform(&table(attributes, csv))
+            .unwrap()
+    }
+
+    fn learned(name: &str) -> Attribute {
+        Attribute::categorical(name, Vec::<String>::new())
+    }
+
+    fn column_of(e: &Encoded, j: usize) -> Vec<f64> {
+        e.features.column(j).to_vec()
+    }
+
+    fn assert_close(found: &[f64], expected: &[f64]) {
+        assert_eq!(found.len(), expected.len(), "{found:?} vs {expected:?}");
+        for (f, x) in found.iter().zip(expected) {
+            assert_abs_diff_eq!(*f, *x, epsilon = EPS);
+        }
+    }
+
+    fn mean_row(m: &Array2<f64>) -> Array1<f64> {
+        m.mean_axis(Axis(0)).unwrap()
+    }
+
+    fn decoded(e: &FittedEncoder, point: &Array1<f64>, attribute: &str) -> DecodedValue {
+        e.decode(point.view())
+            .unwrap()
+            .into_iter()
+            .find(|d| d.attribute == attribute)
+            .unwrap()
+            .value
+    }
+
+    fn numeric_value(v: &DecodedValue) -> f64 {
+        match v {
+            DecodedValue::Numeric { value, .. } => *value,
+            other => panic!("not numeric: {other:?}"),
+        }
+    }
+
+    fn share_values(shares: &[DecodedShare]) -> Vec<f64> {
+        shares.iter().map(|s| s.share).collect()
+    }
+
+    #[test]
+    fn z_score_uses_mean_and_population_sd() {
+        let e = encode(vec![Attribute::numeric("x")], "x\n1\n2\n3\n4\n");
+        let sd = 1.25f64.sqrt();
+        assert_close(
+            &column_of(&e, 0),
+            &[-1.5 / sd, -0.5 / sd, 0.5 / sd, 1.5 / sd],
+        );
+        assert_eq!(
+            e.encoder.columns(),
+            [FeatureColumn {
+                attribute: "x".into(),
+                level: None,
+                kind: FeatureKind::Numeric
+            }]
+        );
+    }
+
+    #[test]
+    fn robust_uses_median_and_iqr_and_falls_back_to_sd() {
+        let x = Attribute::numeric("x").with_scaling(Scaling::Robust);
+        // Quartiles 2 and 4, median 3: the outlier does not move the scale.
+        let e = encode(vec![x.clone()], "x\n1\n2\n3\n4\n100\n");
+        assert_close(&column_of(&e, 0), &[-1.0, -0.5, 0.0, 0.5, 48.5]);
+        // IQR 0 (quartiles both 1): the population sd (1.6) scales instead, around median 1.
+        let e = encode(vec![x], "x\n1\n1\n1\n1\n5\n");
+        assert_close(&column_of(&e, 0), &[0.0, 0.0, 0.0, 0.0, 4.0 / 1.6]);
+    }
+
+    #[test]
+    fn min_max_maps_onto_zero_one_and_none_keeps_units() {
+        let e = encode(
+            vec![
+                Attribute::numeric("a").with_scaling(Scaling::MinMax),
+                Attribute::numeric("b").with_scaling(Scaling::None),
+            ],
+            "a,b\n10,-3\n20,7.5\n30,0\n",
+        );
+        assert_close(&column_of(&e, 0), &[0.0, 0.5, 1.0]);
+        assert_close(&column_of(&e, 1), &[-3.0, 7.5, 0.0]);
+    }
+
+    #[test]
+    fn log1p_is_applied_before_scaling_and_rejects_negatives() {
+        let e1 = std::f64::consts::E - 1.0;
+        let e2 = std::f64::consts::E.powi(2) - 1.0;
+        let spend = Attribute::numeric("spend").with_log1p(true);
+        let e = encode(vec![spend.clone()], &format!("spend\n0\n{e1}\n{e2}\n"));
+        // ln(1 + x) = 0, 1, 2: mean 1, population sd sqrt(2/3).
+        let sd = (2.0f64 / 3.0).sqrt();
+        assert_close(&column_of(&e, 0), &[-1.0 / sd, 0.0, 1.0 / sd]);
+
+        let schema = Schema::new(vec![spend]).unwrap();
+        let bad = CustomerTable::from_csv_reader(
+            "spend\n1\n-0.5\n".as_bytes(),
+            &schema,
+            &CsvOptions::new(),
+        )
+        .unwrap();
+        let err = Encoder::new().fit(&bad).unwrap_err();
+        assert!(
+            matches!(&err, Error::WrongType { row: 2, column, .. } if column == "spend"),
+            "{err}"
+        );
+        let err = e.encoder.transform(&bad).unwrap_err();
+        assert!(
+            matches!(&err, Error::WrongType { row: 2, column, .. } if column == "spend"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn one_hot_block_has_total_variance_one() {
+        let e = encode(
+            vec![learned("c"), Attribute::numeric("x")],
+            "c,x\na,1\na,2\na,3\nb,4\nc,5\nc,6\nd,7\n",
+        );
+        let levels: Vec<_> = e.encoder.columns()[..4]
+            .iter()
+            .map(|c| (c.level.clone().unwrap(), c.kind))
+            .collect();
+        assert_eq!(
+            levels,
+            [
+                ("a".to_string(), FeatureKind::Level),
+                ("b".to_string(), FeatureKind::Level),
+                ("c".to_string(), FeatureKind::Level),
+                ("d".to_string(), FeatureKind::Level),
+            ]
+        );
+        let block_variance: f64 = (0..4).map(|j| e.features.column(j).var(0.0)).sum();
+        assert_abs_diff_eq!(block_variance, 1.0, epsilon = EPS);
+        // The same total variance as the z-scored numeric column beside it.
+        assert_abs_diff_eq!(e.features.column(4).var(0.0), 1.0, epsilon = EPS);
+        // Rows are a scaled one-hot: a's column is f where the level is a, 0 elsewhere.
+        let p = [3.0 / 7.0, 1.0 / 7.0, 2.0 / 7.0, 1.0 / 7.0];
+        let f = 1.0 / (1.0 - p.iter().map(|q: &f64| q * q).sum::<f64>()).sqrt();
+        assert_close(&column_of(&e, 0), &[f, f, f, 0.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn ordinal_rank_is_scaled_to_unit_interval() {
+        let e = encode(
+            vec![Attribute::ordinal("size", ["S", "M", "L"])],
+            "size\nL\nS\nM\nS\n",
+        );
+        assert_close(&column_of(&e, 0), &[1.0, 0.0, 0.5, 0.0]);
+        assert_eq!(e.encoder.columns()[0].kind, FeatureKind::Rank);
+    }
+
+    #[test]
+    fn boolean_is_zero_one() {
+        let e = encode(
+            vec![Attribute::boolean("member")],
+            "member\nyes\nno\ntrue\n0\n",
+        );
+        assert_close(&column_of(&e, 0), &[1.0, 0.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn tags_are_multi_hot() {
+        let e = encode(
+            vec![Attribute::tags("ch", ";")],
+            "ch\nweb;email\nshop\nweb\nx\n",
+        );
+        // Learned tags sorted: email, shop, web, x. An empty cell is missing, so use "x".
+        let tags: Vec<_> = e
+            .encoder
+            .columns()
+            .iter()
+            .map(|c| c.level.clone().unwrap())
+            .collect();
+        assert_eq!(tags, ["email", "shop", "web", "x"]);
+        assert_eq!(
+            e.features,
+            array![
+                [1.0, 0.0, 1.0, 0.0],
+                [0.0, 1.0, 0.0, 0.0],
+                [0.0, 0.0, 1.0, 0.0],
+                [0.0, 0.0, 0.0, 1.0]
+            ]
+        );
+    }
+
+    const MIXED: &str = "x,c,o,b,t\n\
+                         1,a,S,yes,web\n\
+                         5,b,M,no,web;shop\n\
+                         2,a,L,yes,shop\n\
+                         10,c,M,no,email\n";
+
+    fn mixed(weight: f64) -> Vec<Attribute> {
+        vec![
+            Attribute::numeric("x").with_weight(weight),
+            learned("c").with_weight(weight),
+            Attribute::ordinal("o", ["S", "M", "L"]).with_weight(weight),
+            Attribute::boolean("b").with_weight(weight),
+            Attribute::tags("t", ";").with_weight(weight),
+        ]
+    }
+
+    #[test]
+    fn weights_multiply_every_column_of_their_attribute() {
+        let one = encode(mixed(1.0), MIXED);
+        let two = encode(mixed(2.5), MIXED);
+        assert_eq!(one.features.dim(), (4, 1 + 3 + 1 + 1 + 3));
+        for (a, b) in one.features.iter().zip(two.features.iter()) {
+            assert_abs_diff_eq!(2.5 * a, *b, epsilon = EPS);
+        }
+        assert!(one.features.iter().any(|x| *x != 0.0));
+    }
+
+    #[test]
+    fn decoding_the_mean_of_encoded_rows_gives_original_unit_means_and_shares() {
+        for scaling in [
+            Scaling::ZScore,
+            Scaling::Robust,
+            Scaling::MinMax,
+            Scaling::None,
+        ] {
+            let mut attributes = mixed(1.7);
+            attributes[0] = Attribute::numeric("x")
+                .with_scaling(scaling)
+                .with_weight(3.0);
+            let e = encode(attributes, MIXED);
+            let centroid = mean_row(&e.features);
+            let d = e.encoder.decode(centroid.view()).unwrap();
+            let names: Vec<_> = d.iter().map(|a| a.attribute.as_str()).collect();
+            assert_eq!(names, ["x", "c", "o", "b", "t"]);
+            assert_abs_diff_eq!(numeric_value(&d[0].value), 4.5, epsilon = EPS);
+            match &d[1].value {
+                DecodedValue::Categorical {
+                    shares,
+                    nearest,
+                    missing_share: None,
+                } => {
+                    assert_close(&share_values(shares), &[0.5, 0.25, 0.25]);
+                    assert_eq!(nearest, "a");
+                }
+                other => panic!("{other:?}"),
+            }
+            match &d[2].value {
+                // Ranks 0, 1, 2, 1: mean 1.
+                DecodedValue::Ordinal { rank, nearest, .. } => {
+                    assert_abs_diff_eq!(*rank, 1.0, epsilon = EPS);
+                    assert_eq!(nearest, "M");
+                }
+                other => panic!("{other:?}"),
+            }
+            match &d[3].value {
+                DecodedValue::Boolean { share_true, .. } => {
+                    assert_abs_diff_eq!(*share_true, 0.5, epsilon = EPS)
+                }
+                other => panic!("{other:?}"),
+            }
+            match &d[4].value {
+                DecodedValue::Tags { shares, .. } => {
+                    let levels: Vec<_> = shares.iter().map(|s| s.level.as_str()).collect();
+                    assert_eq!(levels, ["email", "shop", "web"]);
+                    assert_close(&share_values(shares), &[0.25, 0.5, 0.5]);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn decoding_log1p_inverts_a_row_exactly_and_a_mean_to_the_log_mean() {
+        let attributes = vec![Attribute::numeric("spend")
+            .with_log1p(true)
+            .with_weight(2.0)];
+        let values: [f64; 4] = [0.0, 12.5, 99.0, 1234.5];
+        let csv = format!("spend\n{}\n", values.map(|v| v.to_string()).join("\n"));
+        let e = encode(attributes, &csv);
+        for (i, v) in values.iter().enumerate() {
+            let row = e.features.row(i).to_owned();
+            let back = numeric_value(&decoded(&e.encoder, &row, "spend"));
+            assert_abs_diff_eq!(back, *v, epsilon = EPS * v.max(1.0));
+        }
+        let log_mean = values.iter().map(|v| v.ln_1p()).sum::<f64>() / 4.0;
+        let back = numeric_value(&decoded(&e.encoder, &mean_row(&e.features), "spend"));
+        assert_abs_diff_eq!(back, log_mean.exp_m1(), epsilon = EPS);
+    }
+
+    #[test]
+    fn decode_rejects_a_point_of_the_wrong_length() {
+        let e = encode(mixed(1.0), MIXED);
+        let err = e.encoder.decode(Array1::zeros(3).view()).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::ShapeMismatch {
+                expected: 9,
+                found: 3,
+                ..
+            }
+        ));
+        let mut nan = Array1::zeros(9);
+        nan[4] = f64::NAN;
+        let err = e.encoder.decode(nan.view()).unwrap_err();
+        assert!(matches!(err, Error::NonFiniteFeature { column: 4, .. }));
+    }
+
+    #[test]
+    fn numeric_missing_values_are_imputed_by_policy() {
+        // Known values 1, 2, 2, 7: mean 3, median 2, mode 2. Scaling None shows the imputed value.
+        let csv = "x\n1\n2\nNA\n2\n7\n";
+        let encode_with = |policy| {
+            encode(
+                vec![Attribute::numeric("x")
+                    .with_scaling(Scaling::None)
+                    .with_missing(policy)],
+                csv,
+            )
+        };
+        assert_abs_diff_eq!(encode_with(MissingPolicy::Mean).features[[2, 0]], 3.0);
+        assert_abs_diff_eq!(encode_with(MissingPolicy::Median).features[[2, 0]], 2.0);
+        let modal = encode(
+            vec![Attribute::numeric("x")
+                .with_scaling(Scaling::None)
+                .with_missing(MissingPolicy::Mode)],
+            "x\n1\n5\nNA\n5\n2\n2.5\n",
+        );
+        assert_abs_diff_eq!(modal.features[[2, 0]], 5.0);
+        // The default policy for numeric attributes is the median.
+        let default = encode(
+            vec![Attribute::numeric("x").with_scaling(Scaling::None)],
+            csv,
+        );
+        assert_abs_diff_eq!(default.features[[2, 0]], 2.0);
+
+        let own = encode_with(MissingPolicy::OwnLevel);
+        assert_eq!(own.encoder.n_features(), 2);
+        assert_eq!(
+            own.encoder.columns()[1],
+            FeatureColumn {
+                attribute: "x".into(),
+                level: Some(MISSING_LEVEL.into()),
+                kind: FeatureKind::Missing
+            }
+        );
+        assert_close(&column_of(&own, 0), &[1.0, 2.0, 3.0, 2.0, 7.0]);
+        assert_close(&column_of(&own, 1), &[0.0, 0.0, 1.0, 0.0, 0.0]);
+        let d = own.encoder.decode(mean_row(&own.features).view()).unwrap();
+        assert_eq!(
+            d[0].value,
+            DecodedValue::Numeric {
+                value: 3.0,
+                missing_share: Some(0.2)
+            }
+        );
+    }
+
+    #[test]
+    fn imputed_numeric_values_are_in_original_units_before_log_and_scaling() {
+        let e = encode(
+            vec![Attribute::numeric("x")
+                .with_log1p(true)
+                .with_scaling(Scaling::None)
+                .with_missing(MissingPolicy::Mean)],
+            "x\n0\nNA\n8\n",
+        );
+        // The mean of 0 and 8 is 4, then ln(1 + 4), not the mean of the logs.
+        assert_abs_diff_eq!(e.features[[1, 0]], 5.0f64.ln(), epsilon = EPS);
+    }
+
+    #[test]
+    fn categorical_missing_values_follow_policy() {
+        let csv = "c\na\nb\nNA\na\nc\n";
+        let with = |policy| encode(vec![learned("c").with_missing(policy)], csv);
+        let shares = [0.5, 0.25, 0.25];
+        let f = 1.0 / (1.0 - shares.iter().map(|p| p * p).sum::<f64>()).sqrt();
+
+        let mode = with(MissingPolicy::Mode);
+        assert_close(&mode.features.row(2).to_vec(), &[f, 0.0, 0.0]);
+        let median = with(MissingPolicy::Median);
+        assert_close(&median.features.row(2).to_vec(), &[f, 0.0, 0.0]);
+        let mean = with(MissingPolicy::Mean);
+        assert_close(
+            &mean.features.row(2).to_vec(),
+            &[0.5 * f, 0.25 * f, 0.25 * f],
+        );
+
+        let own = with(MissingPolicy::OwnLevel);
+        // Four columns; shares over all five customers with (missing) as a level.
+        let p = [0.4, 0.2, 0.2, 0.2];
+        let g = 1.0 / (1.0 - p.iter().map(|q| q * q).sum::<f64>()).sqrt();
+        assert_eq!(
+            own.encoder.columns()[3].level.as_deref(),
+            Some(MISSING_LEVEL)
+        );
+        assert_close(&own.features.row(2).to_vec(), &[0.0, 0.0, 0.0, g]);
+        assert_close(&own.features.row(0).to_vec(), &[g, 0.0, 0.0, 0.0]);
+        let total: f64 = (0..4).map(|j| own.features.column(j).var(0.0)).sum();
+        assert_abs_diff_eq!(total, 1.0, epsilon = EPS);
+        match decoded(&own.encoder, &mean_row(&own.features), "c") {
+            DecodedValue::Categorical {
+                shares,
+                missing_share,
+                ..
+            } => {
+                assert_close(&share_values(&shares), &[0.4, 0.2, 0.2]);
+                assert_abs_diff_eq!(missing_share.unwrap(), 0.2, epsilon = EPS);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ordinal_missing_values_follow_policy() {
+        // Known ranks 0, 2, 2, 3 of 4 levels: mean 1.75, lower median 2, mode 2.
+        let csv = "o\nA\nC\nNA\nC\nD\n";
+        let with = |policy| {
+            encode(
+                vec![Attribute::ordinal("o", ["A", "B", "C", "D"]).with_missing(policy)],
+                csv,
+            )
+        };
+        assert_abs_diff_eq!(with(MissingPolicy::Mean).features[[2, 0]], 1.75 / 3.0);
+        assert_abs_diff_eq!(with(MissingPolicy::Median).features[[2, 0]], 2.0 / 3.0);
+        assert_abs_diff_eq!(with(MissingPolicy::Mode).features[[2, 0]], 2.0 / 3.0);
+        let lower = encode(
+            vec![Attribute::ordinal("o", ["A", "B", "C", "D"]).with_missing(MissingPolicy::Median)],
+            "o\nA\nB\nNA\nC\nD\n",
+        );
+        assert_abs_diff_eq!(lower.features[[2, 0]], 1.0 / 3.0);
+        let own = with(MissingPolicy::OwnLevel);
+        assert_close(&own.features.row(2).to_vec(), &[1.75 / 3.0, 1.0]);
+        assert_close(&own.features.row(0).to_vec(), &[0.0, 0.0]);
+    }
+
+    #[test]
+    fn boolean_and_tag_missing_values_follow_policy() {
+        // Booleans: 2 true of 3 known. Tags: web 2/3, shop 1/3, email 1/3.
+        let csv = "b,t\nyes,web\nno,web;shop\nNA,NA\nyes,email\n";
+        let with = |policy| {
+            encode(
+                vec![
+                    Attribute::boolean("b").with_missing(policy),
+                    Attribute::tags("t", ";").with_missing(policy),
+                ],
+                csv,
+            )
+        };
+        let mode = with(MissingPolicy::Mode);
+        assert_close(&mode.features.row(2).to_vec(), &[1.0, 0.0, 0.0, 1.0]);
+        let median = with(MissingPolicy::Median);
+        assert_close(&median.features.row(2).to_vec(), &[1.0, 0.0, 0.0, 1.0]);
+        let mean = with(MissingPolicy::Mean);
+        assert_close(
+            &mean.features.row(2).to_vec(),
+            &[2.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 2.0 / 3.0],
+        );
+        let own = with(MissingPolicy::OwnLevel);
+        let kinds: Vec<_> = own.encoder.columns().iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                FeatureKind::Boolean,
+                FeatureKind::Missing,
+                FeatureKind::Tag,
+                FeatureKind::Tag,
+                FeatureKind::Tag,
+                FeatureKind::Missing
+            ]
+        );
+        assert_close(
+            &own.features.row(2).to_vec(),
+            &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+        );
+        assert_close(
+            &own.features.row(0).to_vec(),
+            &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+        );
+    }
+
+    #[test]
+    fn zero_variance_attributes_are_dropped_with_a_warning_or_rejected() {
+        let attributes = vec![
+            Attribute::numeric("x"),
+            Attribute::numeric("flat"),
+            learned("c"),
+            Attribute::tags("t", ";"),
+        ];
+        let csv = "x,flat,c,t\n1,3,a,web;shop\n2,3,a,shop;web\n4,NA,NA,web;shop\n";
+        let t = table(attributes, csv);
+        let fitted = Encoder::new().fit(&t).unwrap();
+        assert_eq!(fitted.encoded_attributes().collect::<Vec<_>>(), ["x"]);
+        assert_eq!(fitted.n_features(), 1);
+        assert_eq!(fitted.transform(&t).unwrap().ncols(), 1);
+        assert_eq!(
+            fitted.warnings(),
+            [
+                "column `flat` has the same value (3) for every customer and was dropped",
+                "column `c` has the same value (a) for every customer and was dropped",
+                "column `t` has the same value (shop;web) for every customer and was dropped",
+            ]
+        );
+        let err = Encoder::new()
+            .with_zero_variance(ZeroVariance::Error)
+            .fit(&t)
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::ZeroVariance { column, value } if column == "flat" && value == "3"),
+            "{err}"
+        );
+        // Nothing left to encode: the first constant attribute is the error.
+        let only_flat = table(vec![Attribute::boolean("b")], "b\nyes\nyes\n");
+        let err = Encoder::new().fit(&only_flat).unwrap_err();
+        assert!(matches!(&err, Error::ZeroVariance { column, .. } if column == "b"));
+    }
+
+    #[test]
+    fn a_column_with_every_value_missing_is_an_error() {
+        for attribute in [
+            Attribute::numeric("m"),
+            learned("m"),
+            Attribute::ordinal("m", ["lo", "hi"]),
+            Attribute::boolean("m"),
+            Attribute::tags("m", ";"),
+        ] {
+            let t = table(vec![Attribute::numeric("x"), attribute], "x,m\n1,NA\n2,\n");
+            let err = Encoder::new().fit(&t).unwrap_err();
+            assert!(
+                matches!(&err, Error::AllMissing { column } if column == "m"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_feature_attributes_are_encoded() {
+        let t = table(
+            vec![
+                Attribute::identifier("id"),
+                Attribute::numeric("x"),
+                Attribute::numeric("revenue").with_role(Role::Value),
+                Attribute::numeric("skip").with_role(Role::Ignored),
+            ],
+            "id,x,revenue,skip\na,1,10,q\nb,2,20,r\n",
+        );
+        let fitted = Encoder::new().fit(&t).unwrap();
+        assert_eq!(fitted.encoded_attributes().collect::<Vec<_>>(), ["x"]);
+        assert_eq!(fitted.columns_of("x"), Some(0..1));
+        assert_eq!(fitted.columns_of("revenue"), None);
+        let none = table(vec![Attribute::identifier("id")], "id\na\n");
+        assert!(matches!(Encoder::new().fit(&none), Err(Error::NoFeatures)));
+    }
+
+    #[test]
+    fn unknown_levels_are_an_error_with_row_and_column_or_ignored() {
+        let attributes = || vec![learned("c"), Attribute::tags("t", ";")];
+        let train = table(attributes(), "c,t\na,web\nb,shop\n");
+        let new = table(attributes(), "c,t\nb,web\nz,shop\na,web;fax\n");
+        let fitted = Encoder::new().fit(&train).unwrap();
+        let err = fitted.transform(&new).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownLevel { row: 2, column, value, .. } if column == "c" && value == "z"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("row 2, column `c`"), "{err}");
+        let tag_only = table(attributes(), "c,t\nb,web\na,web;fax\n");
+        let err = fitted.transform(&tag_only).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownLevel { row: 2, column, value, .. } if column == "t" && value == "fax"),
+            "{err}"
+        );
+
+        let lenient = Encoder::new()
+            .with_unknown_levels(UnknownLevels::Ignore)
+            .fit(&train)
+            .unwrap();
+        let m = lenient.transform(&new).unwrap();
+        assert_close(&m.row(1).to_vec()[..2], &[0.0, 0.0]);
+        // The unknown tag is skipped, the known one kept.
+        assert_close(&m.row(2).to_vec()[2..], &[0.0, 1.0]);
+        // A saved strict encoder can be relaxed after loading.
+        assert!(fitted
+            .with_unknown_levels(UnknownLevels::Ignore)
+            .transform(&new)
+            .is_ok());
+    }
+
+    #[test]
+    fn new_customers_are_encoded_with_the_fitted_statistics() {
+        let attributes = || {
+            vec![
+                Attribute::numeric("x").with_missing(MissingPolicy::Mean),
+                learned("c"),
+            ]
+        };
+        let train = table(attributes(), "x,c\n1,a\n2,b\n3,a\n4,b\n");
+        let fitted = Encoder::new().fit(&train).unwrap();
+        // Other order of levels and values far from the training data: nothing is refitted.
+        let new = table(attributes(), "c,x\nb,100\nb,NA\n");
+        let m = fitted.transform(&new).unwrap();
+        let sd = 1.25f64.sqrt();
+        let f = 2f64.sqrt();
+        assert_close(&m.row(0).to_vec(), &[97.5 / sd, 0.0, f]);
+        assert_close(&m.row(1).to_vec(), &[0.0, 0.0, f]);
+    }
+
+    #[test]
+    fn transform_names_a_missing_or_retyped_attribute() {
+        let train = table(
+            vec![Attribute::numeric("x"), learned("c")],
+            "x,c\n1,a\n2,b\n",
+        );
+        let fitted = Encoder::new().fit(&train).unwrap();
+        let missing = table(vec![Attribute::numeric("x")], "x\n1\n");
+        let err = fitted.transform(&missing).unwrap_err();
+        assert!(matches!(&err, Error::MissingColumn { column, .. } if column == "c"));
+        let retyped = table(
+            vec![Attribute::numeric("x"), Attribute::numeric("c")],
+            "x,c\n1,2\n",
+        );
+        let err = fitted.transform(&retyped).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidSchema { attribute, .. } if attribute == "c"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn json_round_trip_gives_the_same_transform() {
+        let mut attributes = mixed(1.3);
+        attributes[0] = Attribute::numeric("x")
+            .with_log1p(true)
+            .with_scaling(Scaling::Robust)
+            .with_missing(MissingPolicy::OwnLevel);
+        attributes[1] = learned("c").with_missing(MissingPolicy::Mean);
+        let t = table(attributes, MIXED);
+        let fitted = Encoder::new()
+            .with_unknown_levels(UnknownLevels::Ignore)
+            .fit(&t)
+            .unwrap();
+        let json = serde_json::to_string(&fitted).unwrap();
+        let back: FittedEncoder = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.columns(), fitted.columns());
+        assert_eq!(back.unknown_levels, UnknownLevels::Ignore);
+        // serde_json parses floats to within one ulp unless its `float_roundtrip` feature is on.
+        let (a, b) = (back.transform(&t).unwrap(), fitted.transform(&t).unwrap());
+        assert_eq!(a.dim(), b.dim());
+        for (x, y) in a.iter().zip(b.iter()) {
+            assert_abs_diff_eq!(x, y, epsilon = 1e-12);
+        }
+    }
+
+    #[test]
+    fn large_tables_are_encoded_in_blocks_like_row_by_row() {
+        let n = 3 * BLOCK_ROWS + 17;
+        let schema = Schema::new(vec![Attribute::numeric("x"), learned("c")]).unwrap();
+        let rows = (0..n).map(|i| {
+            vec![
+                crate::table::Value::from(i as f64),
+                crate::table::Value::from(["a", "b", "c"][i % 3]),
+            ]
+        });
+        let t = CustomerTable::from_rows(&schema, rows).unwrap();
+        let e = Encoder::new().fit_transform(&t).unwrap();
+        let mean = (n - 1) as f64 / 2.0;
+        let sd = (((n * n) as f64 - 1.0) / 12.0).sqrt();
+        let counts = [n.div_ceil(3), (n + 1) / 3, n / 3];
+        let sum_sq: f64 = counts.iter().map(|&c| (c as f64 / n as f64).powi(2)).sum();
+        let f = 1.0 / (1.0 - sum_sq).sqrt();
+        for i in [0, BLOCK_ROWS - 1, BLOCK_ROWS, 2 * BLOCK_ROWS + 5, n - 1] {
+            let mut expected = [(i as f64 - mean) / sd, 0.0, 0.0, 0.0];
+            expected[1 + i % 3] = f;
+            assert_close(&e.features.row(i).to_vec(), &expected);
+        }
+        // The first bad row is reported whichever block finds an error first.
+        let train = table(vec![learned("c")], "c\na\nb\n");
+        let fitted = Encoder::new().fit(&train).unwrap();
+        let c_only = Schema::new(vec![learned("c")]).unwrap();
+        let rows = (0..n).map(|i| {
+            let level = if i == BLOCK_ROWS + 3 || i == 3 * BLOCK_ROWS + 1 {
+                "z"
+            } else {
+                "a"
+            };
+            vec![crate::table::Value::from(level)]
+        });
+        let new = CustomerTable::from_rows(&c_only, rows).unwrap();
+        let err = fitted.transform(&new).unwrap_err();
+        assert!(matches!(err, Error::UnknownLevel { row, .. } if row == BLOCK_ROWS + 4));
+    }
+}

@@ -5,9 +5,11 @@
 //! the segment whose first customer comes first), which makes results comparable between runs and
 //! algorithms. A customer may be in no segment (`None`): DBSCAN leaves outliers unassigned.
 
+mod dbscan;
 mod kmeans;
 pub mod metrics;
 
+pub use dbscan::{suggest_eps, Dbscan, DbscanModel};
 pub use kmeans::{Init, KMeans, KMeansModel};
 pub use metrics::{
     adjusted_rand_index, calinski_harabasz, davies_bouldin, inertia, silhouette, silhouette_sampled,

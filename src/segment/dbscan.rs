@@ -1,0 +1,621 @@
+//! DBSCAN segmentation: exact, parallel, deterministic.
+//!
+//! Definitions (Ester et al. 1996, as in scikit-learn): the neighbourhood of a customer is every
+//! customer within distance `eps` **including itself** (distance `<= eps`); a customer is a
+//! *core* customer when its neighbourhood holds at least `min_points` customers; core customers
+//! within `eps` of each other are in the same segment (transitively); a non-core customer within
+//! `eps` of a core customer is a *border* customer and joins a segment of one of them; everyone
+//! else is noise (no segment).
+//!
+//! The textbook algorithm gives a border customer to whichever segment reaches it first, which
+//! depends on the visiting order. Here a border customer joins the segment of its **lowest-index**
+//! core neighbour, so the result depends only on the data.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+
+use super::kmeans::sq_dist;
+use super::{check_features, Segmentation, Segmenter};
+use crate::error::{Error, Result};
+use crate::rng::Rng;
+
+/// Points per block of parallel work.
+const BLOCK: usize = 1024;
+
+/// At most this many dimensions are gridded; the others are checked by the exact distance.
+const GRID_DIMS: usize = 3;
+
+/// DBSCAN: segments are dense regions of customers; customers in sparse regions are in none.
+///
+/// `eps` is the neighbourhood radius (Euclidean, in feature units) and `min_points` the number of
+/// customers, **counting the customer itself**, that a neighbourhood needs for its centre to be a
+/// core customer. This is the textbook and scikit-learn convention and also what
+/// linfa-clustering's `Dbscan::params(min_points)` counts (linfa compares distances with `<`, we
+/// with `<=`; the two differ only for customers at exactly `eps`). See the module docs for the
+/// full definition and [`suggest_eps`] for choosing `eps`.
+///
+/// ```
+/// use ndarray::array;
+/// use personas::{Dbscan, Segmenter};
+///
+/// let x = array![[0.0, 0.0], [0.0, 0.5], [0.5, 0.0], [9.0, 9.0], [9.0, 9.5], [9.5, 9.0], [50.0, 50.0]];
+/// let segments = Dbscan::new(1.0, 3).segment(x.view())?;
+/// assert_eq!(segments.n_segments(), 2);
+/// assert_eq!(segments.labels()[6], None); // the outlier is in no segment
+/// # Ok::<(), personas::Error>(())
+/// ```
+///
+/// ## Parallelisation
+/// Neighbourhood queries (counting neighbours, linking core customers, assigning border
+/// customers) run in parallel with rayon over blocks of customers, through a grid index on (up
+/// to) the three features of largest variance with cells of side `eps`. Core customers are
+/// linked with a lock-free union-find whose result does not depend on the order of the links, so
+/// the segments are the same for any number of threads. Building the index is sequential.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dbscan {
+    eps: f64,
+    min_points: usize,
+}
+
+impl Dbscan {
+    /// DBSCAN with neighbourhood radius `eps` and `min_points` customers (itself included) to make
+    /// a core customer.
+    pub fn new(eps: f64, min_points: usize) -> Self {
+        Dbscan { eps, min_points }
+    }
+
+    /// The neighbourhood radius.
+    pub fn eps(&self) -> f64 {
+        self.eps
+    }
+
+    /// The neighbourhood size (itself included) that makes a core customer.
+    pub fn min_points(&self) -> usize {
+        self.min_points
+    }
+
+    /// Checks the hyperparameters.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] when `eps` is not a finite number above 0 or `min_points` is 0.
+    pub fn check(&self) -> Result<()> {
+        if !(self.eps > 0.0 && self.eps.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "eps",
+                value: self.eps.to_string(),
+                reason: "the neighbourhood radius must be a finite number above 0 \
+                         (personas::segment::suggest_eps can propose one)",
+            });
+        }
+        if self.min_points == 0 {
+            return Err(Error::InvalidParameter {
+                name: "min_points",
+                value: "0".into(),
+                reason: "a neighbourhood counts the customer itself, so min_points must be >= 1",
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs DBSCAN on the customers in the rows of `features`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for bad hyperparameters (see [`Dbscan::check`]),
+    /// [`Error::NoRows`] or [`Error::NoFeatures`] for an empty matrix and
+    /// [`Error::NonFiniteFeature`] for NaN or infinite values.
+    pub fn fit(&self, features: ArrayView2<'_, f64>) -> Result<DbscanModel> {
+        self.check()?;
+        check_features(features)?;
+        let data = features.as_standard_layout();
+        let x = data.as_slice().ok_or(Error::Clustering(
+            "internal: a standard-layout matrix has no contiguous slice".into(),
+        ))?;
+        let (n, d) = features.dim();
+        let eps2 = self.eps * self.eps;
+        let grid = Grid::new(x, n, d, self.eps);
+        let m = grid.order.len();
+
+        // 1. Core customers (by grid position).
+        let mut core = vec![false; m];
+        core.par_chunks_mut(BLOCK).enumerate().for_each(|(b, cb)| {
+            for (o, c) in cb.iter_mut().enumerate() {
+                let q = grid.point(b * BLOCK + o);
+                let mut count = 0;
+                grid.visit(q, eps2, |_| {
+                    count += 1;
+                    count < self.min_points
+                });
+                *c = count >= self.min_points;
+            }
+        });
+
+        // 2. Link core customers within eps of each other.
+        let parent: Vec<AtomicUsize> = (0..m).map(AtomicUsize::new).collect();
+        (0..m)
+            .into_par_iter()
+            .with_min_len(BLOCK)
+            .filter(|&p| core[p])
+            .for_each(|p| {
+                grid.visit(grid.point(p), eps2, |q| {
+                    if q < p && core[q] {
+                        union(&parent, p, q);
+                    }
+                    true
+                });
+            });
+
+        // 3. Border customers join their lowest-index core neighbour's segment.
+        let mut root = vec![usize::MAX; m];
+        root.par_chunks_mut(BLOCK).enumerate().for_each(|(b, rb)| {
+            for (o, r) in rb.iter_mut().enumerate() {
+                let p = b * BLOCK + o;
+                if core[p] {
+                    *r = find(&parent, p);
+                } else {
+                    let mut best: Option<usize> = None;
+                    grid.visit(grid.point(p), eps2, |q| {
+                        if core[q] && best.map_or(true, |b| grid.order[q] < grid.order[b]) {
+                            best = Some(q);
+                        }
+                        true
+                    });
+                    if let Some(q) = best {
+                        *r = find(&parent, q);
+                    }
+                }
+            }
+        });
+
+        // Back to input order, with raw labels numbered by first appearance.
+        let mut raw = vec![None; n];
+        let mut is_core = vec![false; n];
+        let mut id_of_root: HashMap<usize, usize> = HashMap::new();
+        let mut pos_of = vec![0usize; n];
+        for (p, &i) in grid.order.iter().enumerate() {
+            pos_of[i] = p;
+        }
+        for i in 0..n {
+            let p = pos_of[i];
+            is_core[i] = core[p];
+            if root[p] != usize::MAX {
+                let next = id_of_root.len();
+                raw[i] = Some(*id_of_root.entry(root[p]).or_insert(next));
+            }
+        }
+        let segmentation = Segmentation::new(raw, None, None)?;
+
+        let core_idx: Vec<usize> = (0..n).filter(|&i| is_core[i]).collect();
+        let mut core_x = Vec::with_capacity(core_idx.len() * d);
+        for &i in &core_idx {
+            core_x.extend_from_slice(&x[i * d..(i + 1) * d]);
+        }
+        let core_labels: Vec<usize> = core_idx
+            .iter()
+            .map(|&i| segmentation.labels()[i].unwrap_or(usize::MAX))
+            .collect();
+        let core_grid = Grid::new(&core_x, core_idx.len(), d, self.eps);
+        Ok(DbscanModel {
+            eps: self.eps,
+            d,
+            segmentation,
+            is_core,
+            core_labels,
+            core_grid,
+        })
+    }
+}
+
+impl Segmenter for Dbscan {
+    /// Runs DBSCAN and returns its segmentation; see [`Dbscan::fit`].
+    fn segment(&self, features: ArrayView2<'_, f64>) -> Result<Segmentation> {
+        Ok(self.fit(features)?.into_segmentation())
+    }
+}
+
+/// A fitted DBSCAN: the training segmentation, which customers are core, and an index over the
+/// core customers to assign new customers with [`DbscanModel::predict`].
+#[derive(Debug, Clone)]
+pub struct DbscanModel {
+    eps: f64,
+    d: usize,
+    segmentation: Segmentation,
+    is_core: Vec<bool>,
+    core_labels: Vec<usize>,
+    core_grid: Grid,
+}
+
+impl DbscanModel {
+    /// The segment of each training customer (segment 0 is the largest), `None` for noise.
+    pub fn labels(&self) -> &[Option<usize>] {
+        self.segmentation.labels()
+    }
+
+    /// Whether each training customer is a core customer.
+    pub fn is_core(&self) -> &[bool] {
+        &self.is_core
+    }
+
+    /// The number of core customers.
+    pub fn n_core(&self) -> usize {
+        self.core_labels.len()
+    }
+
+    /// The number of segments found.
+    pub fn n_segments(&self) -> usize {
+        self.segmentation.n_segments()
+    }
+
+    /// The training segmentation.
+    pub fn segmentation(&self) -> &Segmentation {
+        &self.segmentation
+    }
+
+    /// The training segmentation, by value.
+    pub fn into_segmentation(self) -> Segmentation {
+        self.segmentation
+    }
+
+    /// The segment of the nearest core customer within `eps` of each row of `features` (ties to
+    /// the lower training index), or `None` when no core customer is that close.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] when the number of columns differs from the training data, and
+    /// the errors of an empty or non-finite matrix.
+    pub fn predict(&self, features: ArrayView2<'_, f64>) -> Result<Vec<Option<usize>>> {
+        check_features(features)?;
+        if features.ncols() != self.d {
+            return Err(Error::ShapeMismatch {
+                what: "feature columns of the fitted model",
+                expected: self.d,
+                found: features.ncols(),
+            });
+        }
+        let data = features.as_standard_layout();
+        let x = data.as_slice().ok_or(Error::Clustering(
+            "internal: a standard-layout matrix has no contiguous slice".into(),
+        ))?;
+        let eps2 = self.eps * self.eps;
+        let g = &self.core_grid;
+        let mut out = vec![None; features.nrows()];
+        out.par_chunks_mut(BLOCK)
+            .zip(x.par_chunks(BLOCK * self.d))
+            .for_each(|(ob, xb)| {
+                for (o, q) in ob.iter_mut().zip(xb.chunks_exact(self.d)) {
+                    let mut best: Option<(f64, usize)> = None;
+                    g.visit_dist(q, eps2, |p, d2| {
+                        let i = g.order[p];
+                        if best.map_or(true, |(bd, bi)| d2 < bd || (d2 == bd && i < bi)) {
+                            best = Some((d2, i));
+                        }
+                        true
+                    });
+                    *o = best.map(|(_, i)| self.core_labels[i]);
+                }
+            });
+        Ok(out)
+    }
+}
+
+/// Proposes `eps` for [`Dbscan`] from the k-distance curve: the distance from each customer to
+/// its `min_points`-th nearest customer (itself counted first, so that `eps` equal to it makes the
+/// customer core), sorted; the proposal is the knee of that curve, the point farthest below the
+/// straight line from its first to its last point once both axes are scaled to `[0, 1]`. Customers
+/// before the knee are in dense regions, those after it are outliers.
+///
+/// For more than 1,000 customers the curve is taken over a seeded sample of 1,000 of them (their
+/// distances are still to all customers), which keeps the cost at `O(1000 n d)`.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] when `min_points` is 0 or above the number of customers, and the
+/// errors of an empty or non-finite matrix.
+///
+/// ## Parallelisation
+/// The nearest-neighbour distances are computed in parallel over the sampled customers.
+pub fn suggest_eps(features: ArrayView2<'_, f64>, min_points: usize) -> Result<f64> {
+    check_features(features)?;
+    let (n, d) = features.dim();
+    if min_points == 0 || min_points > n {
+        return Err(Error::InvalidParameter {
+            name: "min_points",
+            value: min_points.to_string(),
+            reason: "min_points must be between 1 and the number of customers",
+        });
+    }
+    let data = features.as_standard_layout();
+    let x = data.as_slice().ok_or(Error::Clustering(
+        "internal: a standard-layout matrix has no contiguous slice".into(),
+    ))?;
+    const SAMPLE: usize = 1000;
+    let queries: Vec<usize> = if n <= SAMPLE {
+        (0..n).collect()
+    } else {
+        let mut rng = Rng::new(0);
+        let mut seen = std::collections::BTreeSet::new();
+        for j in (n - SAMPLE)..n {
+            let t = rng.below(j + 1);
+            seen.insert(if seen.contains(&t) { j } else { t });
+        }
+        seen.into_iter().collect()
+    };
+    let mut kdist: Vec<f64> = queries
+        .par_iter()
+        .map(|&qi| {
+            let q = &x[qi * d..(qi + 1) * d];
+            // The `min_points` smallest squared distances, kept sorted ascending.
+            let mut best = vec![f64::INFINITY; min_points];
+            for row in x.chunks_exact(d) {
+                let d2 = sq_dist(q, row);
+                if d2 < best[min_points - 1] {
+                    let at = best.partition_point(|&b| b <= d2);
+                    best.insert(at, d2);
+                    best.pop();
+                }
+            }
+            best[min_points - 1].sqrt()
+        })
+        .collect();
+    kdist.sort_by(f64::total_cmp);
+    let (lo, hi) = (kdist[0], kdist[kdist.len() - 1]);
+    if hi <= lo {
+        // A flat curve: every customer has its neighbours at the same distance.
+        return Ok(if hi > 0.0 { hi } else { f64::EPSILON });
+    }
+    let last = (kdist.len() - 1).max(1) as f64;
+    let knee = kdist
+        .iter()
+        .enumerate()
+        .map(|(i, &y)| (i as f64 / last - (y - lo) / (hi - lo), i))
+        .fold((f64::NEG_INFINITY, 0), |a, b| if b.0 > a.0 { b } else { a })
+        .1;
+    Ok(if kdist[knee] > 0.0 {
+        kdist[knee]
+    } else {
+        // Duplicates up to the knee: take the first positive distance instead.
+        kdist.iter().copied().find(|&v| v > 0.0).unwrap_or(f64::EPSILON)
+    })
+}
+
+/// The find of a lock-free union-find whose roots are always the smallest index of their set.
+fn find(parent: &[AtomicUsize], mut p: usize) -> usize {
+    loop {
+        let q = parent[p].load(Ordering::Acquire);
+        if q == p {
+            return p;
+        }
+        let g = parent[q].load(Ordering::Acquire);
+        // Path halving; a failed exchange only means someone else shortened the path first.
+        let _ = parent[p].compare_exchange(q, g, Ordering::AcqRel, Ordering::Acquire);
+        p = q;
+    }
+}
+
+/// Links the sets of `a` and `b`, hanging the larger root under the smaller.
+fn union(parent: &[AtomicUsize], a: usize, b: usize) {
+    let (mut a, mut b) = (a, b);
+    loop {
+        a = find(parent, a);
+        b = find(parent, b);
+        if a == b {
+            return;
+        }
+        if a < b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        if parent[a]
+            .compare_exchange(a, b, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            return;
+        }
+    }
+}
+
+/// FxHash: a fast non-cryptographic hasher for small integer keys.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_i64(&mut self, v: i64) {
+        self.write_u64(v as u64);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+type Cell = [i64; GRID_DIMS];
+
+/// A uniform grid with cells of side `eps` over up to three features (those of largest
+/// variance). Points are stored cell by cell, so a neighbourhood query reads contiguous memory;
+/// every candidate is checked with the exact distance over all features.
+#[derive(Debug, Clone)]
+struct Grid {
+    d: usize,
+    dims: Vec<usize>,
+    origin: Vec<f64>,
+    side: f64,
+    /// Input index of each stored point.
+    order: Vec<usize>,
+    /// The points' coordinates, in storage order.
+    points: Vec<f64>,
+    cells: HashMap<Cell, (usize, usize), BuildHasherDefault<Fx>>,
+}
+
+impl Grid {
+    fn new(x: &[f64], n: usize, d: usize, side: f64) -> Self {
+        let mut var: Vec<(f64, usize)> = (0..d)
+            .map(|t| {
+                let mean = (0..n).map(|i| x[i * d + t]).sum::<f64>() / n.max(1) as f64;
+                let v = (0..n).map(|i| (x[i * d + t] - mean).powi(2)).sum::<f64>();
+                (v, t)
+            })
+            .collect();
+        var.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let dims: Vec<usize> = var.iter().take(GRID_DIMS).map(|&(_, t)| t).collect();
+        let origin: Vec<f64> = dims
+            .iter()
+            .map(|&t| (0..n).map(|i| x[i * d + t]).fold(f64::INFINITY, f64::min))
+            .collect();
+        let mut grid = Grid {
+            d,
+            dims,
+            origin,
+            side,
+            order: Vec::new(),
+            points: Vec::new(),
+            cells: HashMap::default(),
+        };
+        let keys: Vec<Cell> = x.par_chunks(d.max(1)).map(|r| grid.key(r)).collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.par_sort_by_key(|&i| (keys[i], i));
+        let mut points = Vec::with_capacity(n * d);
+        for &i in &order {
+            points.extend_from_slice(&x[i * d..(i + 1) * d]);
+        }
+        let mut start = 0;
+        for p in 1..=n {
+            if p == n || keys[order[p]] != keys[order[start]] {
+                grid.cells.insert(keys[order[start]], (start, p));
+                start = p;
+            }
+        }
+        grid.order = order;
+        grid.points = points;
+        grid
+    }
+
+    fn key(&self, row: &[f64]) -> Cell {
+        let mut c = [0i64; GRID_DIMS];
+        for (k, (&t, o)) in self.dims.iter().zip(&self.origin).enumerate() {
+            // `as` saturates, and saturated keys only merge far cells, which the exact distance
+            // check then sorts out.
+            c[k] = ((row[t] - o) / self.side).floor() as i64;
+        }
+        c
+    }
+
+    fn point(&self, p: usize) -> &[f64] {
+        &self.points[p * self.d..(p + 1) * self.d]
+    }
+
+    /// Calls `f(position)` for every stored point within `sqrt(eps2)` of `q` until it returns
+    /// `false`.
+    fn visit(&self, q: &[f64], eps2: f64, mut f: impl FnMut(usize) -> bool) {
+        self.visit_dist(q, eps2, |p, _| f(p));
+    }
+
+    /// As [`Grid::visit`], also passing the squared distance.
+    fn visit_dist(&self, q: &[f64], eps2: f64, mut f: impl FnMut(usize, f64) -> bool) {
+        let centre = self.key(q);
+        let m = self.dims.len();
+        let span = 3usize.pow(m as u32);
+        for code in 0..span {
+            let mut cell = centre;
+            let mut c = code;
+            for v in cell.iter_mut().take(m) {
+                *v = v.saturating_add((c % 3) as i64 - 1);
+                c /= 3;
+            }
+            if let Some(&(s, e)) = self.cells.get(&cell) {
+                for p in s..e {
+                    let d2 = sq_dist(q, self.point(p));
+                    if d2 <= eps2 && !f(p, d2) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn finds_two_segments_border_and_noise() {
+        let x = array![
+            [0.0, 0.0],
+            [0.0, 0.5],
+            [0.5, 0.0],
+            [1.4, 0.0], // border: within 1 of [0.5, 0] only
+            [9.0, 9.0],
+            [9.0, 9.5],
+            [9.5, 9.0],
+            [50.0, 50.0]
+        ];
+        let m = Dbscan::new(1.0, 3).fit(x.view()).unwrap();
+        assert_eq!(
+            m.labels(),
+            &[Some(0), Some(0), Some(0), Some(0), Some(1), Some(1), Some(1), None]
+        );
+        assert_eq!(m.is_core(), &[true, true, true, false, true, true, true, false]);
+        let p = m
+            .predict(array![[0.2, 0.2], [9.2, 9.2], [1.4, 0.0], [30.0, 30.0]].view())
+            .unwrap();
+        assert_eq!(p, vec![Some(0), Some(1), Some(0), None]);
+    }
+
+    #[test]
+    fn bad_parameters_are_rejected() {
+        let x = array![[0.0], [1.0]];
+        for db in [
+            Dbscan::new(0.0, 2),
+            Dbscan::new(-1.0, 2),
+            Dbscan::new(f64::NAN, 2),
+            Dbscan::new(f64::INFINITY, 2),
+            Dbscan::new(1.0, 0),
+        ] {
+            assert!(matches!(db.fit(x.view()), Err(Error::InvalidParameter { .. })));
+        }
+        assert!(matches!(
+            suggest_eps(x.view(), 3),
+            Err(Error::InvalidParameter { .. })
+        ));
+    }
+
+    #[test]
+    fn min_points_one_makes_everyone_core() {
+        let x = array![[0.0], [10.0], [20.0]];
+        let m = Dbscan::new(1.0, 1).fit(x.view()).unwrap();
+        assert_eq!(m.n_segments(), 3);
+        assert_eq!(m.n_core(), 3);
+    }
+
+    #[test]
+    fn suggest_eps_sits_between_cluster_and_noise_distances() {
+        // Two tight clusters of 50 points (spacing 0.1) and 10 far outliers.
+        let mut rows = Vec::new();
+        for c in [0.0, 100.0] {
+            for i in 0..50 {
+                rows.push([c + 0.1 * i as f64, 0.0]);
+            }
+        }
+        for i in 0..10 {
+            rows.push([200.0 + 30.0 * i as f64, 500.0]);
+        }
+        let x = ndarray::Array2::from_shape_vec((rows.len(), 2), rows.concat()).unwrap();
+        let eps = suggest_eps(x.view(), 4).unwrap();
+        assert!(eps >= 0.3 - 1e-9 && eps < 30.0, "{eps}");
+    }
+}

@@ -1,0 +1,102 @@
+//! The example binaries exit non-zero with a clear message on bad input, and write what they
+//! promise on good input.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The compiled `segment` example (cargo test builds examples beside the test binaries).
+fn segment_example() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?.parent()?.join("examples");
+    let path = dir.join(format!("segment{}", std::env::consts::EXE_SUFFIX));
+    path.exists().then_some(path)
+}
+
+fn scratch(name: &str, contents: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("personas-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn run(args: &[&str]) -> Option<(i32, String, String)> {
+    let Some(exe) = segment_example() else {
+        eprintln!("skipped: the segment example is not built next to the tests");
+        return None;
+    };
+    let out = Command::new(exe).args(args).output().unwrap();
+    Some((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+#[test]
+fn bad_input_exits_non_zero_with_the_message_and_no_panic() {
+    let ragged = scratch("ragged.csv", "id,age\na,1\nb\n");
+    let text = scratch("text.csv", "id,age,x\na,1,2\nb,old,3\nc,4,5\n");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["/no/such/file.csv"], "cannot read `/no/such/file.csv`"),
+        (vec![ragged.to_str().unwrap()], "row 2: expected 2 fields"),
+        (
+            vec![text.to_str().unwrap(), "--k", "2"],
+            "", // inferred as categorical: no error expected, checked below
+        ),
+        (
+            vec![text.to_str().unwrap(), "--k", "9"],
+            "k = 9 segments is not possible for 3 customers",
+        ),
+    ];
+    for (args, expected) in cases {
+        let Some((code, _, stderr)) = run(&args) else {
+            return;
+        };
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        if expected.is_empty() {
+            assert_eq!(code, 0, "{args:?}: {stderr}");
+        } else {
+            assert_eq!(code, 1, "{args:?}: {stderr}");
+            assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn labels_follow_input_rows_and_json_has_a_schema_version() {
+    let csv = scratch(
+        "ok.csv",
+        "customer_id,age,spend\nc1,20,10\nc2,21,12\nc3,60,200\nc4,62,210\nc5,22,11\n",
+    );
+    let labels = csv.with_extension("labels.csv");
+    let output = csv.with_extension("json");
+    let Some((code, _, stderr)) = run(&[
+        csv.to_str().unwrap(),
+        "--k",
+        "2",
+        "--format",
+        "json",
+        "--output",
+        output.to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+    ]) else {
+        return;
+    };
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("customer_id"), "the inferred schema is reported: {stderr}");
+    let labels = std::fs::read_to_string(labels).unwrap();
+    let lines: Vec<&str> = labels.lines().collect();
+    assert_eq!(lines[0], "customer,segment");
+    assert_eq!(lines.len(), 6);
+    let seg = |i: usize| lines[i].split(',').nth(1).unwrap().to_string();
+    assert!(lines[1].starts_with("c1,") && lines[5].starts_with("c5,"));
+    assert_eq!(seg(1), seg(2));
+    assert_eq!(seg(3), seg(4));
+    assert_ne!(seg(1), seg(3));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(output).unwrap()).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["segments"].as_array().unwrap().len(), 2);
+}

@@ -1,0 +1,143 @@
+//! Our DBSCAN against linfa-clustering's and against the textbook definition computed by brute
+//! force: the same core customers, the same noise and the same segments on core customers.
+//!
+//! linfa-clustering's `min_points` counts the point itself, like ours and scikit-learn's, and
+//! linfa's neighbourhood is `distance < eps` where ours is `<= eps`: on continuous random data
+//! no pair sits at exactly `eps`, so the two must agree.
+
+use linfa::traits::Transformer;
+use linfa::ParamGuard;
+use ndarray::Array2;
+use personas::sample::Blobs;
+use personas::segment::adjusted_rand_index;
+use personas::Dbscan;
+
+/// Core flags by brute force from the textbook definition.
+fn brute_force_core(x: &Array2<f64>, eps: f64, min_points: usize) -> Vec<bool> {
+    let n = x.nrows();
+    (0..n)
+        .map(|i| {
+            let count = (0..n)
+                .filter(|&j| {
+                    let d2: f64 = x
+                        .row(i)
+                        .iter()
+                        .zip(x.row(j).iter())
+                        .map(|(a, b)| (a - b) * (a - b))
+                        .sum();
+                    d2 <= eps * eps
+                })
+                .count();
+            count >= min_points
+        })
+        .collect()
+}
+
+fn linfa_labels(x: &Array2<f64>, eps: f64, min_points: usize) -> Vec<Option<usize>> {
+    linfa_clustering::Dbscan::params(min_points)
+        .tolerance(eps)
+        .check()
+        .unwrap()
+        .transform(x)
+        .to_vec()
+}
+
+fn cases() -> Vec<(&'static str, Array2<f64>, f64, usize)> {
+    vec![
+        (
+            "2-d blobs",
+            Blobs::new(3_000, 2, 3).with_seed(1).generate().features,
+            0.5,
+            5,
+        ),
+        (
+            "4-d blobs with 5% noise",
+            Blobs::new(3_000, 4, 4).with_seed(2).with_noise(0.05).generate().features,
+            1.0,
+            8,
+        ),
+        (
+            "6-d blobs with 10% noise",
+            Blobs::new(2_000, 6, 3).with_seed(3).with_noise(0.10).generate().features,
+            1.6,
+            6,
+        ),
+        (
+            "8-d overlapping blobs",
+            Blobs::new(2_000, 8, 5)
+                .with_seed(4)
+                .with_separation(2.0)
+                .generate()
+                .features,
+            2.0,
+            10,
+        ),
+    ]
+}
+
+#[test]
+fn same_core_points_noise_and_segments_as_linfa() {
+    for (name, x, eps, min_points) in cases() {
+        let ours = Dbscan::new(eps, min_points).fit(x.view()).unwrap();
+        let theirs = linfa_labels(&x, eps, min_points);
+        let core = brute_force_core(&x, eps, min_points);
+        assert_eq!(ours.is_core(), core.as_slice(), "{name}: core customers");
+        assert!(ours.n_segments() >= 1, "{name}: no segment at all");
+        let our_noise: Vec<bool> = ours.labels().iter().map(Option::is_none).collect();
+        let their_noise: Vec<bool> = theirs.iter().map(Option::is_none).collect();
+        assert_eq!(our_noise, their_noise, "{name}: noise");
+        let on_core = |l: &[Option<usize>]| -> Vec<Option<usize>> {
+            l.iter().zip(&core).filter(|(_, &c)| c).map(|(l, _)| *l).collect()
+        };
+        let ari = adjusted_rand_index(&on_core(ours.labels()), &on_core(&theirs)).unwrap();
+        assert_eq!(ari, 1.0, "{name}: ARI on core customers");
+        // Border customers join a segment of one of their core neighbours.
+        for (i, l) in ours.labels().iter().enumerate() {
+            if let (Some(l), false) = (l, core[i]) {
+                let ok = (0..x.nrows()).any(|j| {
+                    core[j]
+                        && ours.labels()[j] == Some(*l)
+                        && x.row(i)
+                            .iter()
+                            .zip(x.row(j).iter())
+                            .map(|(a, b)| (a - b) * (a - b))
+                            .sum::<f64>()
+                            <= eps * eps
+                });
+                assert!(ok, "{name}: border customer {i} has no core neighbour in its segment");
+            }
+        }
+    }
+}
+
+#[test]
+fn same_result_with_one_and_two_threads() {
+    let x = Blobs::new(30_000, 4, 5)
+        .with_seed(7)
+        .with_noise(0.05)
+        .generate()
+        .features;
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| Dbscan::new(0.6, 8).fit(x.view()).unwrap())
+    };
+    let (a, b) = (run(1), run(2));
+    assert_eq!(a.labels(), b.labels());
+    assert_eq!(a.is_core(), b.is_core());
+    assert!(a.n_segments() >= 2);
+}
+
+#[test]
+fn predict_gives_core_customers_their_own_segment() {
+    let x = Blobs::new(3_000, 3, 3).with_seed(5).with_noise(0.05).generate().features;
+    let m = Dbscan::new(0.8, 6).fit(x.view()).unwrap();
+    let p = m.predict(x.view()).unwrap();
+    for i in 0..x.nrows() {
+        if m.is_core()[i] {
+            assert_eq!(p[i], m.labels()[i]);
+        }
+    }
+}
