@@ -66,7 +66,12 @@ impl Profiles {
         let value_names: Vec<String> = self
             .segments
             .first()
-            .map(|s| s.value_shares.iter().map(|v| v.attribute.clone()).collect())
+            .map(|s| {
+                s.value_shares
+                    .iter()
+                    .map(|v| label_of(s, &v.attribute).to_string())
+                    .collect()
+            })
             .unwrap_or_default();
         out.push_str("| Segment | Customers | Share |");
         for v in &value_names {
