@@ -1,5 +1,5 @@
 //! The main job on the bundled sample data: load customers, encode them, find five segments and
-//! print their profiles as Markdown.
+//! print a draft persona card for each, every statement with its evidence.
 //!
 //! ```text
 //! cargo run --release --example quickstart
@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema, Segmenter};
+use personas::{CsvOptions, CustomerTable, Drafter, Encoder, KMeans, Profiles, Schema, Segmenter};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
 const SCHEMA: &str = concat!(
@@ -22,7 +22,8 @@ fn run() -> personas::Result<()> {
     let features = encoder.transform(&customers)?;
     let segmentation = KMeans::new(5).with_seed(42).segment(features.view())?;
     let profiles = Profiles::new(&customers, &segmentation)?;
-    println!("{}", profiles.to_markdown());
+    let personas = Drafter::new().draft(&profiles)?;
+    println!("{}", personas.to_markdown());
     Ok(())
 }
 

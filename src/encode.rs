@@ -7,7 +7,7 @@
 //! attribute values in original units ([`FittedEncoder::decode`]). A fitted encoder is
 //! `serde`-serialisable so a pipeline can save it beside its segments.
 //!
-//! Only attributes with [`Role::Feature`](crate::Role::Feature) are encoded. Every matrix column
+//! Only attributes with [`Role::Feature`] are encoded. Every matrix column
 //! is described by a [`FeatureColumn`] (attribute, level, kind).
 //!
 //! # Encodings
@@ -66,7 +66,7 @@ use crate::table::{Column, CustomerTable};
 pub const MISSING_LEVEL: &str = "(missing)";
 
 /// Rows per parallel block in [`FittedEncoder::transform`].
-const BLOCK_ROWS: usize = 8192;
+const BLOCK_ROWS: usize = 2048;
 
 /// What to do with a feature attribute whose known values are all the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -142,6 +142,10 @@ impl Encoder {
 
     /// Learns the encoding of every feature attribute of `table`.
     ///
+    /// # Parallelisation
+    /// Attributes are fitted in parallel on the current rayon pool; the result does not depend
+    /// on the number of threads.
+    ///
     /// # Errors
     /// [`Error::NoFeatures`] when the schema has no feature attribute;
     /// [`Error::AllMissing`] when a feature has no known value; [`Error::ZeroVariance`] for a
@@ -155,13 +159,21 @@ impl Encoder {
         let mut columns = Vec::new();
         let mut warnings = Vec::new();
         let mut first_constant = None;
-        let mut any_feature = false;
-        for (attribute, column) in schema.attributes().iter().zip(table.columns()) {
-            if attribute.role != Role::Feature {
-                continue;
-            }
-            any_feature = true;
-            match fit_attribute(attribute, column, n)? {
+        let features: Vec<(&Attribute, &Column)> = schema
+            .attributes()
+            .iter()
+            .zip(table.columns())
+            .filter(|(a, _)| a.role == Role::Feature)
+            .collect();
+        if features.is_empty() {
+            return Err(Error::NoFeatures);
+        }
+        let fits: Vec<Result<Fit>> = features
+            .par_iter()
+            .map(|(attribute, column)| fit_attribute(attribute, column, n))
+            .collect();
+        for ((attribute, _), fit) in features.iter().zip(fits) {
+            match fit? {
                 Fit::Encoded(encoding) => {
                     let fitted = FittedAttribute {
                         name: attribute.name.clone(),
@@ -187,9 +199,6 @@ impl Encoder {
                     first_constant.get_or_insert(error);
                 }
             }
-        }
-        if !any_feature {
-            return Err(Error::NoFeatures);
         }
         if attributes.is_empty() {
             if let Some(error) = first_constant {
@@ -469,7 +478,7 @@ impl FittedEncoder {
     /// and differently numbered levels.
     ///
     /// # Parallelisation
-    /// Rows are encoded in blocks of 8192 in parallel on the current rayon pool; the result and
+    /// Rows are encoded in blocks of 2048 in parallel on the current rayon pool; the result and
     /// the error reported do not depend on the number of threads.
     ///
     /// # Errors
@@ -1097,8 +1106,8 @@ fn fit_numeric(
     let mean_t = mean_of(&t);
     let sd_t = (mean_of(&|x| (t(x) - mean_t).powi(2))).sqrt();
     let mean_x = mean_of(&|x| x);
-    let needs_sorted = attribute.scaling == Scaling::Robust
-        || matches!(policy, MissingPolicy::Median | MissingPolicy::Mode);
+    // A full sort only where order statistics beyond the median are needed.
+    let needs_sorted = attribute.scaling == Scaling::Robust || policy == MissingPolicy::Mode;
     if needs_sorted {
         known.sort_unstable_by(f64::total_cmp);
     }
@@ -1118,7 +1127,8 @@ fn fit_numeric(
     }
     let impute = match policy {
         MissingPolicy::Mean | MissingPolicy::OwnLevel => mean_x,
-        MissingPolicy::Median => quantile(&known, 0.5),
+        MissingPolicy::Median if needs_sorted => quantile(&known, 0.5),
+        MissingPolicy::Median => median_unsorted(&mut known),
         MissingPolicy::Mode => mode_of_sorted(&known),
     };
     Ok(Some(Fit::Encoded(Encoding::Numeric {
@@ -1139,6 +1149,19 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
     let above = (below + 1).min(sorted.len() - 1);
     let fraction = position - below as f64;
     sorted[below] + fraction * (sorted[above] - sorted[below])
+}
+
+/// The median of non-empty values (the mean of the two middle ones for an even count), by
+/// selection rather than sorting; reorders `values`.
+fn median_unsorted(values: &mut [f64]) -> f64 {
+    let odd = values.len() % 2 == 1;
+    let mid = values.len() / 2;
+    let (below, &mut upper, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
+    if odd {
+        return upper;
+    }
+    let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (lower + upper) / 2.0
 }
 
 /// The most frequent of sorted, non-empty values (the smallest on ties).
@@ -1493,6 +1516,27 @@ mod tests {
         };
         assert_abs_diff_eq!(encode_with(MissingPolicy::Mean).features[[2, 0]], 3.0);
         assert_abs_diff_eq!(encode_with(MissingPolicy::Median).features[[2, 0]], 2.0);
+        let even = encode(
+            vec![Attribute::numeric("x")
+                .with_scaling(Scaling::None)
+                .with_missing(MissingPolicy::Median)],
+            "x\n7\n1\nNA\n4\n2\n",
+        );
+        assert_abs_diff_eq!(even.features[[2, 0]], 3.0);
+        let odd = encode(
+            vec![Attribute::numeric("x").with_scaling(Scaling::None)],
+            "x\n9\nNA\n1\n5\n",
+        );
+        assert_abs_diff_eq!(odd.features[[1, 0]], 5.0);
+        let robust = encode(
+            vec![Attribute::numeric("x")
+                .with_scaling(Scaling::Robust)
+                .with_missing(MissingPolicy::Median)],
+            "x\n7\n1\nNA\n4\n2\n",
+        );
+        // Sorted 1 2 4 7: median 3 (the centre, so 0), quartiles 1.75 and 4.75.
+        assert_abs_diff_eq!(robust.features[[2, 0]], 0.0);
+        assert_abs_diff_eq!(robust.features[[0, 0]], 4.0 / 3.0, epsilon = EPS);
         let modal = encode(
             vec![Attribute::numeric("x")
                 .with_scaling(Scaling::None)

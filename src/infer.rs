@@ -163,7 +163,7 @@ impl fmt::Display for Inference {
 }
 
 /// Splits a column name into lower-case words at punctuation, spaces and camelCase boundaries.
-fn words(name: &str) -> Vec<String> {
+pub(crate) fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut prev_lower = false;

@@ -53,6 +53,7 @@ pub mod encode;
 pub mod error;
 pub mod infer;
 pub mod input;
+pub mod persona;
 pub mod profile;
 pub mod render;
 pub mod rng;
@@ -68,6 +69,7 @@ pub use encode::{
 pub use error::{Error, Result};
 pub use infer::{Guess, Inference};
 pub use input::CsvOptions;
+pub use persona::{Drafter, Persona, Personas, Statement};
 pub use profile::{
     AttributeProfile, Difference, LevelShare, ProfileOptions, Profiles, SegmentProfile, Statistic,
     Summary, ValueShare,

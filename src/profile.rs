@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::schema::{Attribute, AttributeKind, Facet, Role};
+use crate::schema::{Attribute, Facet, Role};
 use crate::segment::Segmentation;
 use crate::table::{Column, CustomerTable};
 
@@ -65,6 +65,10 @@ pub enum Summary {
         mean: Option<f64>,
         /// Median of the known values.
         median: Option<f64>,
+        /// First quartile (linear interpolation between order statistics, as numpy's default).
+        q1: Option<f64>,
+        /// Third quartile (same definition).
+        q3: Option<f64>,
         /// Population standard deviation (divisor `known`).
         sd: Option<f64>,
         /// Smallest known value.
@@ -123,6 +127,8 @@ pub struct AttributeProfile {
     pub attribute: String,
     /// Its human label (the name when none is set).
     pub label: String,
+    /// Its kind: "numeric", "categorical", "ordinal", "boolean" or "tags".
+    pub kind: String,
     /// Its unit, for numeric attributes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
@@ -297,6 +303,7 @@ impl Profiles {
                     .map(|((a, _), (population, per_segment))| AttributeProfile {
                         attribute: a.name.clone(),
                         label: a.display_name().to_string(),
+                        kind: a.kind.name().to_string(),
                         unit: a.unit().map(str::to_string),
                         facet: a.facet,
                         role: a.role,
@@ -331,8 +338,7 @@ impl Profiles {
                     .collect();
                 let mut distinguishing: Vec<Difference> = attributes
                     .iter()
-                    .zip(&profiled)
-                    .flat_map(|(p, (a, _))| differences(p, a))
+                    .flat_map(differences)
                     .filter(|d| d.standardised.abs() >= options.min_standardised)
                     .collect();
                 distinguishing.sort_by(|a, b| {
@@ -361,18 +367,23 @@ impl Profiles {
     }
 }
 
-/// The median of known values (mean of the two middle values for an even count); reorders `v`.
-pub(crate) fn median_in_place(v: &mut [f64]) -> Option<f64> {
+/// The `p`-quantile of `v` by linear interpolation between the order statistics at
+/// `floor(h)` and `ceil(h)`, `h = (n - 1) p` (numpy's default; the median of an even count is the
+/// mean of the two middle values). Reorders `v`; runs in linear time.
+pub(crate) fn quantile_in_place(v: &mut [f64], p: f64) -> Option<f64> {
     let n = v.len();
     if n == 0 {
         return None;
     }
-    let (_, &mut upper, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
-    if n % 2 == 1 {
-        return Some(upper);
+    let h = (n - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let (_, &mut below, above) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    let frac = h - lo as f64;
+    if frac == 0.0 || above.is_empty() {
+        return Some(below);
     }
-    let lower = v[..n / 2].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    Some((lower + upper) / 2.0)
+    let next = above.iter().copied().fold(f64::INFINITY, f64::min);
+    Some(below + frac * (next - below))
 }
 
 fn summarise(column: &Column, rows: &[usize]) -> Summary {
@@ -385,6 +396,8 @@ fn summarise(column: &Column, rows: &[usize]) -> Summary {
                     known: 0,
                     mean: None,
                     median: None,
+                    q1: None,
+                    q3: None,
                     sd: None,
                     min: None,
                     max: None,
@@ -397,7 +410,9 @@ fn summarise(column: &Column, rows: &[usize]) -> Summary {
             Summary::Numeric {
                 known: count,
                 mean: Some(mean),
-                median: median_in_place(&mut known),
+                median: quantile_in_place(&mut known, 0.5),
+                q1: quantile_in_place(&mut known, 0.25),
+                q3: quantile_in_place(&mut known, 0.75),
                 sd: Some(var.sqrt()),
                 min: Some(min),
                 max: Some(max),
@@ -455,7 +470,10 @@ fn level_summary<'a>(
     Summary::Levels { known, shares }
 }
 
-fn differences(profile: &AttributeProfile, attribute: &Attribute) -> Vec<Difference> {
+/// Every difference between a segment and all customers on one attribute: the mean of a numeric
+/// attribute, the share of each level (for booleans, of `true` only, since `false` mirrors it).
+/// Levels that every or no customer has are skipped: they cannot set a segment apart.
+pub(crate) fn differences(profile: &AttributeProfile) -> Vec<Difference> {
     match (&profile.segment, &profile.population) {
         (
             Summary::Numeric {
@@ -469,7 +487,7 @@ fn differences(profile: &AttributeProfile, attribute: &Attribute) -> Vec<Differe
         ) => {
             let smd = if *sd > 0.0 { (seg - pop) / sd } else { 0.0 };
             vec![Difference {
-                attribute: attribute.name.clone(),
+                attribute: profile.attribute.clone(),
                 level: None,
                 statistic: Statistic::Mean,
                 segment_value: *seg,
@@ -489,11 +507,11 @@ fn differences(profile: &AttributeProfile, attribute: &Attribute) -> Vec<Differe
             .zip(pop)
             // A boolean's `false` level mirrors its `true` level.
             .filter(|(s, _)| {
-                !(matches!(attribute.kind, AttributeKind::Boolean) && s.level == "false")
+                !(profile.kind == "boolean" && s.level == "false")
             })
             .filter(|(_, p)| p.share > 0.0 && p.share < 1.0)
             .map(|(s, p)| Difference {
-                attribute: attribute.name.clone(),
+                attribute: profile.attribute.clone(),
                 level: Some(s.level.clone()),
                 statistic: Statistic::Share,
                 segment_value: s.share,
@@ -590,10 +608,13 @@ mod tests {
     }
 
     #[test]
-    fn median_of_even_and_odd_counts() {
-        assert_eq!(median_in_place(&mut [3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median_in_place(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
-        assert_eq!(median_in_place(&mut []), None);
+    fn quantiles_interpolate_like_numpy() {
+        assert_eq!(quantile_in_place(&mut [3.0, 1.0, 2.0], 0.5), Some(2.0));
+        assert_eq!(quantile_in_place(&mut [4.0, 1.0, 3.0, 2.0], 0.5), Some(2.5));
+        assert_eq!(quantile_in_place(&mut [4.0, 1.0, 3.0, 2.0], 0.25), Some(1.75));
+        assert_eq!(quantile_in_place(&mut [4.0, 1.0, 3.0, 2.0], 0.75), Some(3.25));
+        assert_eq!(quantile_in_place(&mut [7.0], 0.25), Some(7.0));
+        assert_eq!(quantile_in_place(&mut [], 0.5), None);
     }
 
     #[test]

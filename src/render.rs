@@ -268,7 +268,9 @@ pub(crate) fn percent(share: f64) -> String {
 /// A number for people: thousands grouped above 1,000, two significant decimals below.
 pub(crate) fn number(x: f64) -> String {
     let a = x.abs();
-    if a >= 1000.0 {
+    if x.fract() == 0.0 && a < 1000.0 {
+        format!("{x:.0}")
+    } else if a >= 1000.0 {
         group_thousands(x)
     } else if a >= 100.0 {
         format!("{x:.0}")
@@ -321,6 +323,7 @@ mod tests {
         assert_eq!(number(152.3), "152");
         assert_eq!(number(34.26), "34.3");
         assert_eq!(number(0.456), "0.46");
+        assert_eq!(number(2.0), "2");
         assert_eq!(percent(0.304), "30%");
         assert_eq!(percent(0.054), "5.4%");
         assert_eq!(percent(0.0), "0%");

@@ -289,7 +289,7 @@ fn check_every_planted_signal_holds_in_the_data(sample: &Sample) {
             let up = signal.direction == Direction::High;
             match signal.level {
                 None => {
-                    let values = numeric(&sample, signal.attribute);
+                    let values = numeric(sample, signal.attribute);
                     let all: Vec<f64> = values.iter().map(|&(_, v)| v).collect();
                     let seg = mean(values.iter().filter(|p| p.0 == s).map(|p| p.1));
                     let effect = (seg - mean(all.iter().copied())) / sd(&all);
@@ -335,7 +335,7 @@ fn every_pair_of_segments_differs_markedly_on_several_attributes() {
 }
 
 fn check_every_pair_of_segments_differs_markedly_on_several_attributes(sample: &Sample) {
-    let (x, names) = encode(&sample);
+    let (x, names) = encode(sample);
     let seg_mean = |s: usize, j: usize| {
         mean(
             (0..x.nrows())
@@ -372,7 +372,7 @@ fn kmeans_recovers_the_planted_segments() {
 }
 
 fn check_kmeans_recovers_the_planted_segments(sample: &Sample) {
-    let (x, _) = encode(&sample);
+    let (x, _) = encode(sample);
     let segmentation = personas::KMeans::new(PLANTED_SEGMENTS.len())
         .with_seed(1)
         .segment(x.view())

@@ -12,7 +12,6 @@
 //! core neighbour, so the result depends only on the data.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ndarray::ArrayView2;
@@ -25,9 +24,6 @@ use crate::rng::Rng;
 
 /// Points per block of parallel work.
 const BLOCK: usize = 1024;
-
-/// At most this many dimensions are gridded; the others are checked by the exact distance.
-const GRID_DIMS: usize = 3;
 
 /// DBSCAN: segments are dense regions of customers; customers in sparse regions are in none.
 ///
@@ -51,10 +47,10 @@ const GRID_DIMS: usize = 3;
 ///
 /// ## Parallelisation
 /// Neighbourhood queries (counting neighbours, linking core customers, assigning border
-/// customers) run in parallel with rayon over blocks of customers, through a grid index on (up
-/// to) the three features of largest variance with cells of side `eps`. Core customers are
-/// linked with a lock-free union-find whose result does not depend on the order of the links, so
-/// the segments are the same for any number of threads. Building the index is sequential.
+/// customers) run in parallel with rayon over blocks of customers, through a kd-tree (median
+/// splits, bounding-box pruning, exact distance check on candidates). Core customers are linked
+/// with a lock-free union-find whose result does not depend on the order of the links, so the
+/// segments are the same for any number of threads. Building the kd-tree is sequential.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dbscan {
     eps: f64,
@@ -116,16 +112,16 @@ impl Dbscan {
         ))?;
         let (n, d) = features.dim();
         let eps2 = self.eps * self.eps;
-        let grid = Grid::new(x, n, d, self.eps);
-        let m = grid.order.len();
+        let index = Index::new(x, n, d);
+        let m = index.order.len();
 
-        // 1. Core customers (by grid position).
+        // 1. Core customers (by storage position).
         let mut core = vec![false; m];
         core.par_chunks_mut(BLOCK).enumerate().for_each(|(b, cb)| {
             for (o, c) in cb.iter_mut().enumerate() {
-                let q = grid.point(b * BLOCK + o);
+                let q = index.point(b * BLOCK + o);
                 let mut count = 0;
-                grid.visit(q, eps2, |_| {
+                index.visit(q, eps2, |_| {
                     count += 1;
                     count < self.min_points
                 });
@@ -140,7 +136,7 @@ impl Dbscan {
             .with_min_len(BLOCK)
             .filter(|&p| core[p])
             .for_each(|p| {
-                grid.visit(grid.point(p), eps2, |q| {
+                index.visit(index.point(p), eps2, |q| {
                     if q < p && core[q] {
                         union(&parent, p, q);
                     }
@@ -157,8 +153,8 @@ impl Dbscan {
                     *r = find(&parent, p);
                 } else {
                     let mut best: Option<usize> = None;
-                    grid.visit(grid.point(p), eps2, |q| {
-                        if core[q] && best.map_or(true, |b| grid.order[q] < grid.order[b]) {
+                    index.visit(index.point(p), eps2, |q| {
+                        if core[q] && best.map_or(true, |b| index.order[q] < index.order[b]) {
                             best = Some(q);
                         }
                         true
@@ -175,7 +171,7 @@ impl Dbscan {
         let mut is_core = vec![false; n];
         let mut id_of_root: HashMap<usize, usize> = HashMap::new();
         let mut pos_of = vec![0usize; n];
-        for (p, &i) in grid.order.iter().enumerate() {
+        for (p, &i) in index.order.iter().enumerate() {
             pos_of[i] = p;
         }
         for i in 0..n {
@@ -197,14 +193,14 @@ impl Dbscan {
             .iter()
             .map(|&i| segmentation.labels()[i].unwrap_or(usize::MAX))
             .collect();
-        let core_grid = Grid::new(&core_x, core_idx.len(), d, self.eps);
+        let core_index = Index::new(&core_x, core_idx.len(), d);
         Ok(DbscanModel {
             eps: self.eps,
             d,
             segmentation,
             is_core,
             core_labels,
-            core_grid,
+            core_index,
         })
     }
 }
@@ -225,7 +221,7 @@ pub struct DbscanModel {
     segmentation: Segmentation,
     is_core: Vec<bool>,
     core_labels: Vec<usize>,
-    core_grid: Grid,
+    core_index: Index,
 }
 
 impl DbscanModel {
@@ -279,7 +275,7 @@ impl DbscanModel {
             "internal: a standard-layout matrix has no contiguous slice".into(),
         ))?;
         let eps2 = self.eps * self.eps;
-        let g = &self.core_grid;
+        let g = &self.core_index;
         let mut out = vec![None; features.nrows()];
         out.par_chunks_mut(BLOCK)
             .zip(x.par_chunks(BLOCK * self.d))
@@ -414,103 +410,83 @@ fn union(parent: &[AtomicUsize], a: usize, b: usize) {
     }
 }
 
-/// FxHash: a fast non-cryptographic hasher for small integer keys.
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
+/// Points per leaf of the kd-tree.
+const LEAF: usize = 32;
 
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(b as u64);
-        }
-    }
-
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_i64(&mut self, v: i64) {
-        self.write_u64(v as u64);
-    }
-
-    fn write_usize(&mut self, v: usize) {
-        self.write_u64(v as u64);
-    }
-}
-
-type Cell = [i64; GRID_DIMS];
-
-/// A uniform grid with cells of side `eps` over up to three features (those of largest
-/// variance). Points are stored cell by cell, so a neighbourhood query reads contiguous memory;
-/// every candidate is checked with the exact distance over all features.
+/// A kd-tree over the points (median splits on the widest dimension, a bounding box per node),
+/// with the points stored in tree order so that a leaf is contiguous memory. Queries prune every
+/// node whose box is farther than `eps`, then check candidates with the exact distance.
 #[derive(Debug, Clone)]
-struct Grid {
+struct Index {
     d: usize,
-    dims: Vec<usize>,
-    origin: Vec<f64>,
-    side: f64,
     /// Input index of each stored point.
     order: Vec<usize>,
     /// The points' coordinates, in storage order.
     points: Vec<f64>,
-    cells: HashMap<Cell, (usize, usize), BuildHasherDefault<Fx>>,
+    nodes: Vec<Node>,
+    /// Per node, the box's lower then upper corner (`2 d` values).
+    boxes: Vec<f64>,
 }
 
-impl Grid {
-    fn new(x: &[f64], n: usize, d: usize, side: f64) -> Self {
-        let mut var: Vec<(f64, usize)> = (0..d)
-            .map(|t| {
-                let mean = (0..n).map(|i| x[i * d + t]).sum::<f64>() / n.max(1) as f64;
-                let v = (0..n).map(|i| (x[i * d + t] - mean).powi(2)).sum::<f64>();
-                (v, t)
-            })
-            .collect();
-        var.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let dims: Vec<usize> = var.iter().take(GRID_DIMS).map(|&(_, t)| t).collect();
-        let origin: Vec<f64> = dims
-            .iter()
-            .map(|&t| (0..n).map(|i| x[i * d + t]).fold(f64::INFINITY, f64::min))
-            .collect();
-        let mut grid = Grid {
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    start: usize,
+    end: usize,
+    /// Children, or `None` for a leaf.
+    children: Option<(usize, usize)>,
+}
+
+impl Index {
+    fn new(x: &[f64], n: usize, d: usize) -> Self {
+        let mut index = Index {
             d,
-            dims,
-            origin,
-            side,
-            order: Vec::new(),
-            points: Vec::new(),
-            cells: HashMap::default(),
+            order: (0..n).collect(),
+            points: Vec::with_capacity(n * d),
+            nodes: Vec::with_capacity(2 * n.div_ceil(LEAF) + 1),
+            boxes: Vec::with_capacity((2 * n.div_ceil(LEAF) + 1) * 2 * d),
         };
-        let keys: Vec<Cell> = x.par_chunks(d.max(1)).map(|r| grid.key(r)).collect();
-        let mut order: Vec<usize> = (0..n).collect();
-        order.par_sort_by_key(|&i| (keys[i], i));
-        let mut points = Vec::with_capacity(n * d);
-        for &i in &order {
-            points.extend_from_slice(&x[i * d..(i + 1) * d]);
+        if n > 0 {
+            index.build(x, 0, n);
         }
-        let mut start = 0;
-        for p in 1..=n {
-            if p == n || keys[order[p]] != keys[order[start]] {
-                grid.cells.insert(keys[order[start]], (start, p));
-                start = p;
-            }
+        for &i in &index.order {
+            index.points.extend_from_slice(&x[i * d..(i + 1) * d]);
         }
-        grid.order = order;
-        grid.points = points;
-        grid
+        index
     }
 
-    fn key(&self, row: &[f64]) -> Cell {
-        let mut c = [0i64; GRID_DIMS];
-        for (k, (&t, o)) in self.dims.iter().zip(&self.origin).enumerate() {
-            // `as` saturates, and saturated keys only merge far cells, which the exact distance
-            // check then sorts out.
-            c[k] = ((row[t] - o) / self.side).floor() as i64;
+    fn build(&mut self, x: &[f64], start: usize, end: usize) -> usize {
+        let d = self.d;
+        let id = self.nodes.len();
+        self.nodes.push(Node {
+            start,
+            end,
+            children: None,
+        });
+        let at = self.boxes.len();
+        self.boxes.resize(at + 2 * d, 0.0);
+        let (lo, hi) = self.boxes[at..].split_at_mut(d);
+        lo.fill(f64::INFINITY);
+        hi.fill(f64::NEG_INFINITY);
+        for &i in &self.order[start..end] {
+            for t in 0..d {
+                lo[t] = lo[t].min(x[i * d + t]);
+                hi[t] = hi[t].max(x[i * d + t]);
+            }
         }
-        c
+        let (dim, width) = (0..d)
+            .map(|t| (t, hi[t] - lo[t]))
+            .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
+        if end - start <= LEAF || width <= 0.0 {
+            return id;
+        }
+        let mid = start + (end - start) / 2;
+        self.order[start..end].select_nth_unstable_by(mid - start, |&a, &b| {
+            x[a * d + dim].total_cmp(&x[b * d + dim]).then(a.cmp(&b))
+        });
+        let left = self.build(x, start, mid);
+        let right = self.build(x, mid, end);
+        self.nodes[id].children = Some((left, right));
+        id
     }
 
     fn point(&self, p: usize) -> &[f64] {
@@ -523,23 +499,41 @@ impl Grid {
         self.visit_dist(q, eps2, |p, _| f(p));
     }
 
-    /// As [`Grid::visit`], also passing the squared distance.
+    /// As [`Index::visit`], also passing the squared distance.
     fn visit_dist(&self, q: &[f64], eps2: f64, mut f: impl FnMut(usize, f64) -> bool) {
-        let centre = self.key(q);
-        let m = self.dims.len();
-        let span = 3usize.pow(m as u32);
-        for code in 0..span {
-            let mut cell = centre;
-            let mut c = code;
-            for v in cell.iter_mut().take(m) {
-                *v = v.saturating_add((c % 3) as i64 - 1);
-                c /= 3;
+        if self.nodes.is_empty() {
+            return;
+        }
+        let d = self.d;
+        // The depth of a median-split tree is below 64, so the stack never holds more.
+        let mut stack = [0usize; 130];
+        let mut top = 1;
+        while top > 0 {
+            top -= 1;
+            let id = stack[top];
+            let b = &self.boxes[id * 2 * d..(id + 1) * 2 * d];
+            let mut gap = 0.0;
+            for t in 0..d {
+                let v = q[t];
+                let g = (b[t] - v).max(v - b[d + t]).max(0.0);
+                gap += g * g;
             }
-            if let Some(&(s, e)) = self.cells.get(&cell) {
-                for p in s..e {
-                    let d2 = sq_dist(q, self.point(p));
-                    if d2 <= eps2 && !f(p, d2) {
-                        return;
+            if gap > eps2 {
+                continue;
+            }
+            let node = self.nodes[id];
+            match node.children {
+                Some((l, r)) => {
+                    stack[top] = r;
+                    stack[top + 1] = l;
+                    top += 2;
+                }
+                None => {
+                    for p in node.start..node.end {
+                        let d2 = sq_dist(q, self.point(p));
+                        if d2 <= eps2 && !f(p, d2) {
+                            return;
+                        }
                     }
                 }
             }

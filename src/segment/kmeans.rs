@@ -110,6 +110,12 @@ impl KMeans {
         self
     }
 
+    /// The same settings with another number of segments.
+    pub(crate) fn with_k(mut self, k: usize) -> Self {
+        self.k = k;
+        self
+    }
+
     /// Sets the initialisation method.
     pub fn with_init(mut self, init: Init) -> Self {
         self.init = init;
@@ -240,11 +246,34 @@ impl KMeans {
         self.fit_weighted(features, weights)?.segmentation()
     }
 
-    fn fit_inner(
-        &self,
-        features: ArrayView2<'_, f64>,
-        weights: Option<&[f64]>,
-    ) -> Result<KMeansModel> {
+    /// The starting centroids of the first restart (the initialisation alone, without any
+    /// iteration), one row per centroid; useful to inspect or time the initialisation.
+    ///
+    /// # Errors
+    /// As [`KMeans::fit`].
+    pub fn initial_centroids(&self, features: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.check_data(features)?;
+        let data = features.as_standard_layout();
+        let x = contiguous(&data)?;
+        let (n, d) = features.dim();
+        let problem = Problem {
+            x,
+            n,
+            d,
+            k: self.k,
+            weights: None,
+        };
+        let mut ws = Workspace::new(&problem);
+        let mut rng = Rng::new(self.seed);
+        let c = match self.init {
+            Init::KMeansPlusPlus => kmeans_plus_plus(&problem, &mut rng, &mut ws),
+            Init::Random => random_init(&problem, &mut rng),
+        };
+        Array2::from_shape_vec((self.k, d), c)
+            .map_err(|e| Error::Clustering(format!("internal: {e}")))
+    }
+
+    fn check_data(&self, features: ArrayView2<'_, f64>) -> Result<()> {
         self.check()?;
         check_features(features)?;
         let n = features.nrows();
@@ -254,10 +283,18 @@ impl KMeans {
                 n_customers: n,
             });
         }
+        Ok(())
+    }
+
+    fn fit_inner(
+        &self,
+        features: ArrayView2<'_, f64>,
+        weights: Option<&[f64]>,
+    ) -> Result<KMeansModel> {
+        self.check_data(features)?;
+        let n = features.nrows();
         let data = features.as_standard_layout();
-        let x = data.as_slice().ok_or(Error::Clustering(
-            "internal: a standard-layout matrix has no contiguous slice".into(),
-        ))?;
+        let x = contiguous(&data)?;
         let d = features.ncols();
         let problem = Problem {
             x,
@@ -392,13 +429,9 @@ impl KMeansModel {
             });
         }
         let data = features.as_standard_layout();
-        let x = data.as_slice().ok_or(Error::Clustering(
-            "internal: a standard-layout matrix has no contiguous slice".into(),
-        ))?;
+        let x = contiguous(&data)?;
         let c = self.centroids.as_standard_layout();
-        let c = c.as_slice().ok_or(Error::Clustering(
-            "internal: a standard-layout matrix has no contiguous slice".into(),
-        ))?;
+        let c = contiguous(&c)?;
         let mut out = vec![0usize; features.nrows()];
         out.par_chunks_mut(BLOCK_ROWS)
             .zip(x.par_chunks(BLOCK_ROWS * d))
@@ -421,6 +454,13 @@ impl KMeansModel {
             Some(self.inertia),
         )
     }
+}
+
+/// The elements of a standard-layout matrix as one slice.
+pub(crate) fn contiguous<'a>(m: &'a ndarray::CowArray<'_, f64, ndarray::Ix2>) -> Result<&'a [f64]> {
+    m.as_slice().ok_or(Error::Clustering(
+        "internal: a standard-layout matrix has no contiguous slice".into(),
+    ))
 }
 
 /// The data of one fit, borrowed.
@@ -833,6 +873,8 @@ fn reseed_empty(p: &Problem<'_>, c: &[f64], ws: &mut Workspace) {
         ws.counts[old] -= w;
         ws.counts[e] = w;
         ws.labels[i] = e;
+        // The bound covered every centroid but the old one; the next pass must scan in full.
+        ws.lower[i] = 0.0;
     }
 }
 

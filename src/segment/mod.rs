@@ -8,9 +8,11 @@
 mod dbscan;
 mod kmeans;
 pub mod metrics;
+mod select;
 
 pub use dbscan::{suggest_eps, Dbscan, DbscanModel};
 pub use kmeans::{Init, KMeans, KMeansModel};
+pub use select::{AutoK, KChoice, KScore};
 pub use metrics::{
     adjusted_rand_index, calinski_harabasz, davies_bouldin, inertia, silhouette, silhouette_sampled,
 };

@@ -1,0 +1,450 @@
+//! The signal catalogue: rules that turn a marked difference into persona statements.
+//!
+//! A [`Rule`] says: "when an attribute named like one of `attributes` (and, for level rules, a
+//! level named like one of `levels`) is markedly high (or low) in a segment, say these goals,
+//! pain points, objections, motivations, buying behaviours and channels". Rules are data: the
+//! built-in catalogue is a JSON file bundled with the crate, and users add or replace rules in
+//! Rust ([`Catalogue::with_rule`]) or from their own JSON ([`Catalogue::with_rules_json`]).
+//!
+//! ## Matching
+//! Attribute names and labels are split into lower-case words (`web_visits_per_month`,
+//! `WebVisitsPerMonth` and "Web visits per month" all give `web visits per month`). A pattern
+//! matches when every word of it appears among the attribute's words (a trailing `s` is ignored,
+//! so `purchase` matches `purchases`). When several rules match the same difference, the one whose
+//! pattern has the most words wins (`spend groceries` beats `spend`), then the earlier rule.
+//! Level rules match the level text the same way.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::infer::words;
+
+/// Which way a difference must go for a rule to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// The segment's mean (or share of `true`, or share of the level) is markedly higher.
+    High,
+    /// The segment's mean (or share of `true`) is markedly lower.
+    Low,
+}
+
+/// The dominant motivation behind a segment's purchases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuyerType {
+    /// Buys when a need arises, for function and quality.
+    Need,
+    /// Buys for the price: discounts, offers and campaigns drive purchases.
+    Deal,
+    /// Buys spontaneously, often online or on a whim.
+    Impulse,
+    /// Buys again and again from a brand they trust.
+    Loyalty,
+    /// No single motivation dominates.
+    Mixed,
+}
+
+impl BuyerType {
+    /// The buyer type in words: "need-based", "deal-based", …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuyerType::Need => "need-based",
+            BuyerType::Deal => "deal-based",
+            BuyerType::Impulse => "impulse-based",
+            BuyerType::Loyalty => "loyalty-based",
+            BuyerType::Mixed => "mixed",
+        }
+    }
+}
+
+/// One signal rule; see the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    /// A unique id; a user rule with a built-in rule's id replaces it.
+    pub id: String,
+    /// Attribute-name patterns (words separated by spaces).
+    pub attributes: Vec<String>,
+    /// Level patterns; empty for rules on numeric means and boolean shares.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<String>,
+    /// Which way the difference must go.
+    pub direction: Direction,
+    /// A descriptor for persona names ("Deal-Hunting").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub descriptor: Option<String>,
+    /// A phrase for the persona summary ("hunts for discounts").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The buyer type this signal points to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer_type: Option<BuyerType>,
+    /// Goal statements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<String>,
+    /// Pain point statements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pain_points: Vec<String>,
+    /// Objection statements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objections: Vec<String>,
+    /// Motivation statements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub motivations: Vec<String>,
+    /// Buying behaviour statements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buying_behaviour: Vec<String>,
+    /// Channel statements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<String>,
+}
+
+impl Rule {
+    /// A rule with no statements yet, for an attribute pattern and direction.
+    pub fn new(id: impl Into<String>, attribute: impl Into<String>, direction: Direction) -> Self {
+        Rule {
+            id: id.into(),
+            attributes: vec![attribute.into()],
+            levels: Vec::new(),
+            direction,
+            descriptor: None,
+            summary: None,
+            buyer_type: None,
+            goals: Vec::new(),
+            pain_points: Vec::new(),
+            objections: Vec::new(),
+            motivations: Vec::new(),
+            buying_behaviour: Vec::new(),
+            channels: Vec::new(),
+        }
+    }
+
+    /// Makes this a level rule for levels named like `level`.
+    pub fn with_level(mut self, level: impl Into<String>) -> Self {
+        self.levels.push(level.into());
+        self
+    }
+
+    /// Adds an attribute-name pattern.
+    pub fn with_attribute(mut self, pattern: impl Into<String>) -> Self {
+        self.attributes.push(pattern.into());
+        self
+    }
+
+    /// Sets the name descriptor.
+    pub fn with_descriptor(mut self, descriptor: impl Into<String>) -> Self {
+        self.descriptor = Some(descriptor.into());
+        self
+    }
+
+    /// Sets the summary phrase.
+    pub fn with_summary(mut self, summary: impl Into<String>) -> Self {
+        self.summary = Some(summary.into());
+        self
+    }
+
+    /// Sets the buyer type.
+    pub fn with_buyer_type(mut self, buyer_type: BuyerType) -> Self {
+        self.buyer_type = Some(buyer_type);
+        self
+    }
+
+    /// Adds a goal.
+    pub fn with_goal(mut self, text: impl Into<String>) -> Self {
+        self.goals.push(text.into());
+        self
+    }
+
+    /// Adds a pain point.
+    pub fn with_pain_point(mut self, text: impl Into<String>) -> Self {
+        self.pain_points.push(text.into());
+        self
+    }
+
+    /// Adds an objection.
+    pub fn with_objection(mut self, text: impl Into<String>) -> Self {
+        self.objections.push(text.into());
+        self
+    }
+
+    /// Adds a motivation.
+    pub fn with_motivation(mut self, text: impl Into<String>) -> Self {
+        self.motivations.push(text.into());
+        self
+    }
+
+    /// Adds a buying behaviour.
+    pub fn with_buying_behaviour(mut self, text: impl Into<String>) -> Self {
+        self.buying_behaviour.push(text.into());
+        self
+    }
+
+    /// Adds a channel.
+    pub fn with_channel(mut self, text: impl Into<String>) -> Self {
+        self.channels.push(text.into());
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        let bad = |reason: &str| Error::InvalidParameter {
+            name: "rule",
+            value: self.id.clone(),
+            reason: match reason {
+                "id" => "a rule needs a non-empty id",
+                "attributes" => "a rule needs at least one non-empty attribute pattern",
+                _ => "a level pattern is empty",
+            },
+        };
+        if self.id.trim().is_empty() {
+            return Err(bad("id"));
+        }
+        if self.attributes.is_empty() || self.attributes.iter().any(|a| words(a).is_empty()) {
+            return Err(bad("attributes"));
+        }
+        if self.levels.iter().any(|l| words(l).is_empty()) {
+            return Err(bad("levels"));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize, Serialize)]
+struct RuleFile {
+    rules: Vec<Rule>,
+}
+
+const BUILTIN: &str = include_str!("catalogue.json");
+
+/// An ordered set of [`Rule`]s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalogue {
+    rules: Vec<Rule>,
+    /// Pre-split words of every rule's patterns, parallel to `rules`.
+    patterns: Vec<Patterns>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Patterns {
+    attributes: Vec<Vec<String>>,
+    levels: Vec<Vec<String>>,
+}
+
+fn stem(word: &str) -> &str {
+    if word.len() > 3 {
+        word.strip_suffix('s').unwrap_or(word)
+    } else {
+        word
+    }
+}
+
+fn split(pattern: &str) -> Vec<String> {
+    words(pattern).iter().map(|w| stem(w).to_string()).collect()
+}
+
+/// The number of words of the longest pattern all of whose words are in `words`.
+fn best_match(patterns: &[Vec<String>], words: &[String]) -> Option<usize> {
+    patterns
+        .iter()
+        .filter(|p| p.iter().all(|w| words.contains(w)))
+        .map(Vec::len)
+        .max()
+}
+
+/// The stemmed words of a name or label, for matching.
+pub(crate) fn match_words(texts: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = texts.iter().flat_map(|t| split(t)).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Catalogue {
+    /// The built-in catalogue: rules for attributes common in customer data (income, age,
+    /// household and children, tenure, recency, frequency, spend overall and per category,
+    /// discounts, web visits, purchases per channel, email, campaigns, complaints, support,
+    /// returns, satisfaction, churn, loyalty, and for B2B company size, budget, decision
+    /// authority and purchase timeline; preferred-channel and contract levels).
+    pub fn builtin() -> Self {
+        // The bundled file is checked by a unit test, so failing to parse it is a build defect.
+        let file: RuleFile = serde_json::from_str(BUILTIN).unwrap_or(RuleFile { rules: Vec::new() });
+        Self::from_rules(file.rules)
+    }
+
+    /// A catalogue of exactly these rules (no built-in ones).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a rule without id or patterns.
+    pub fn new(rules: Vec<Rule>) -> Result<Self> {
+        rules.iter().try_for_each(Rule::validate)?;
+        Ok(Self::from_rules(rules))
+    }
+
+    fn from_rules(rules: Vec<Rule>) -> Self {
+        let patterns = rules
+            .iter()
+            .map(|r| Patterns {
+                attributes: r.attributes.iter().map(|a| split(a)).collect(),
+                levels: r.levels.iter().map(|l| split(l)).collect(),
+            })
+            .collect();
+        Catalogue { rules, patterns }
+    }
+
+    /// Adds a rule, or replaces the rule with the same id. User rules come before built-in
+    /// ones, so they win ties.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a rule without id or patterns.
+    pub fn with_rule(self, rule: Rule) -> Result<Self> {
+        rule.validate()?;
+        let mut rules: Vec<Rule> = self.rules.into_iter().filter(|r| r.id != rule.id).collect();
+        rules.insert(0, rule);
+        Ok(Self::from_rules(rules))
+    }
+
+    /// Adds or replaces rules from JSON of the form `{"rules": [ {...}, ... ]}` (the format of
+    /// the built-in catalogue; see [`Rule`] for the fields).
+    ///
+    /// ```
+    /// use personas::persona::Catalogue;
+    /// let catalogue = Catalogue::builtin().with_rules_json(r#"{"rules": [{
+    ///     "id": "vip", "attributes": ["vip"], "direction": "high",
+    ///     "motivations": ["Being treated as a VIP"]
+    /// }]}"#)?;
+    /// assert!(catalogue.rules().iter().any(|r| r.id == "vip"));
+    /// # Ok::<(), personas::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Json`] for malformed JSON, [`Error::InvalidParameter`] for an invalid rule.
+    pub fn with_rules_json(self, json: &str) -> Result<Self> {
+        let file: RuleFile = serde_json::from_str(json)?;
+        file.rules.into_iter().rev().try_fold(self, Self::with_rule)
+    }
+
+    /// Adds or replaces rules from a JSON file; see [`Catalogue::with_rules_json`].
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read, otherwise as [`Catalogue::with_rules_json`].
+    pub fn with_rules_file(self, path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.with_rules_json(&text)
+    }
+
+    /// The rules, in priority order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The catalogue as JSON, in the format [`Catalogue::with_rules_json`] reads.
+    ///
+    /// # Errors
+    /// [`Error::Json`] if serialisation fails.
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string_pretty(&RuleFile {
+            rules: self.rules.clone(),
+        })?)
+    }
+
+    /// The best rule for a difference on an attribute with these (stemmed) words, level words
+    /// (`None` for numeric means and boolean shares) and direction.
+    pub(crate) fn find(
+        &self,
+        attribute_words: &[String],
+        level_words: Option<&[String]>,
+        direction: Direction,
+    ) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .zip(&self.patterns)
+            .filter(|(r, p)| {
+                r.direction == direction && (p.levels.is_empty() == level_words.is_none())
+            })
+            .filter_map(|(r, p)| {
+                let attribute = best_match(&p.attributes, attribute_words)?;
+                let level = match level_words {
+                    Some(words) => best_match(&p.levels, words)?,
+                    None => 0,
+                };
+                Some((attribute + level, r))
+            })
+            // max_by_key keeps the last maximum; reverse so the earliest rule wins ties.
+            .rev()
+            .max_by_key(|(score, _)| *score)
+            .map(|(_, r)| r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(texts: &[&str]) -> Vec<String> {
+        match_words(texts)
+    }
+
+    #[test]
+    fn the_builtin_catalogue_parses_and_is_valid() {
+        let file: RuleFile = serde_json::from_str(BUILTIN).unwrap();
+        assert!(file.rules.len() >= 50);
+        file.rules.iter().for_each(|r| r.validate().unwrap());
+        let mut ids: Vec<&str> = file.rules.iter().map(|r| r.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), file.rules.len(), "rule ids must be unique");
+        assert_eq!(Catalogue::builtin().rules().len(), file.rules.len());
+    }
+
+    #[test]
+    fn the_most_specific_rule_wins() {
+        let c = Catalogue::builtin();
+        let find = |names: &[&str], dir| c.find(&w(names), None, dir).map(|r| r.id.as_str());
+        assert_eq!(find(&["spend_groceries"], Direction::High), Some("groceries_high"));
+        assert_eq!(find(&["total_spend"], Direction::High), Some("monetary_high"));
+        assert_eq!(find(&["spend_home"], Direction::High), Some("home_high"));
+        assert_eq!(find(&["MntWines"], Direction::High), Some("groceries_high"));
+        assert_eq!(find(&["NumWebVisitsMonth"], Direction::High), Some("web_visits_high"));
+        assert_eq!(find(&["NumWebPurchases"], Direction::High), Some("web_purchases_high"));
+        assert_eq!(find(&["discount_share"], Direction::Low), Some("discount_low"));
+        assert_eq!(find(&["recency_days"], Direction::High), Some("recency_high"));
+        assert_eq!(find(&["Complain"], Direction::High), Some("complaints_high"));
+        assert_eq!(find(&["zodiac_sign"], Direction::High), None);
+        let level = |attr: &str, level: &str| {
+            c.find(&w(&[attr]), Some(&w(&[level])), Direction::High)
+                .map(|r| r.id.as_str())
+        };
+        assert_eq!(level("preferred_channels", "social"), Some("channel_social"));
+        assert_eq!(level("Contract", "Month-to-month"), Some("contract_short"));
+        assert_eq!(level("Contract", "Two year"), Some("contract_long"));
+        assert_eq!(level("region", "north"), None);
+    }
+
+    #[test]
+    fn user_rules_replace_by_id_and_come_first() {
+        let c = Catalogue::builtin()
+            .with_rule(
+                Rule::new("discount_high", "discount", Direction::High)
+                    .with_objection("Only buys on sale"),
+            )
+            .unwrap();
+        let r = c.find(&w(&["discount_share"]), None, Direction::High).unwrap();
+        assert_eq!(r.objections, ["Only buys on sale"]);
+        assert_eq!(
+            c.rules().iter().filter(|r| r.id == "discount_high").count(),
+            1
+        );
+        let bad = Catalogue::builtin().with_rule(Rule::new("", "x", Direction::High));
+        assert!(bad.is_err());
+        assert!(Catalogue::builtin().with_rules_json("{").is_err());
+        let round = Catalogue::new(c.rules().to_vec()).unwrap();
+        let again = Catalogue::new(Vec::new())
+            .unwrap()
+            .with_rules_json(&round.to_json().unwrap())
+            .unwrap();
+        assert_eq!(again.rules(), round.rules());
+    }
+}

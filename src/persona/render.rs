@@ -1,0 +1,169 @@
+//! Persona cards in Markdown and the personas JSON document.
+//!
+//! # JSON document
+//!
+//! [`Personas::to_json`] writes, field by field:
+//!
+//! - `schema_version` (integer): the document format, [`crate::SCHEMA_VERSION`];
+//! - `generator` (string): the crate and version that wrote it;
+//! - `n_customers`, `unassigned` (integers): all customers, and those in no segment;
+//! - `personas` (array), one object per segment, segment 0 first: `name`, `summary`, `segment`,
+//!   `size`, `share` (0..1), `value_share` (0..1 or `null`), `value_attribute` (or `null`),
+//!   `demographics`, `firmographics`, `traits`, `goals`, `pain_points`, `objections`,
+//!   `motivations`, `buying_behaviour`, `channels` (arrays of statements), and `buyer_type`
+//!   (`{"type": "need" | "deal" | "impulse" | "loyalty" | "mixed", "text", "evidence"}`);
+//! - a statement is `{"text": ..., "evidence": [{"attribute", "level", "statistic",
+//!   "segment_value", "population_value", "effect"}]}` (see [`super::Evidence`]);
+//! - `segments` (array): the profiles the personas were drafted from ([`crate::SegmentProfile`]);
+//! - `quality` (object or `null`): `silhouette`, `calinski_harabasz`, `davies_bouldin`,
+//!   `inertia`.
+
+use std::fmt::Write as _;
+
+use super::{Evidence, Persona, Personas, Statement};
+use crate::error::Result;
+use crate::profile::Statistic;
+use crate::render::{json_document, lift, number, percent};
+
+impl Personas {
+    /// The personas as a JSON document; see the [module docs](self) for every field.
+    ///
+    /// # Errors
+    /// [`crate::Error::Json`] if serialisation fails (it does not for personas this crate made).
+    pub fn to_json(&self) -> Result<String> {
+        json_document(self)
+    }
+
+    /// Persona cards in Markdown, one per segment.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::from("# Draft personas\n\n");
+        let _ = write!(
+            out,
+            "{} personas drafted from {} customers",
+            self.personas.len(),
+            crate::render::group_thousands(self.n_customers as f64)
+        );
+        if self.unassigned > 0 {
+            let _ = write!(
+                out,
+                " ({} fit no segment)",
+                crate::render::group_thousands(self.unassigned as f64)
+            );
+        }
+        out.push_str(
+            ". Every statement is followed by the evidence behind it: the segment's value vs all \
+             customers, and the effect size.\n",
+        );
+        if let Some(q) = &self.quality {
+            if let Some(s) = q.silhouette {
+                let _ = writeln!(out, "\nSegment separation (silhouette): {s:.2}.");
+            }
+        }
+        for persona in &self.personas {
+            out.push('\n');
+            card(&mut out, persona, self);
+        }
+        out
+    }
+}
+
+fn attribute_label<'a>(personas: &'a Personas, segment: usize, attribute: &'a str) -> &'a str {
+    personas
+        .segments
+        .iter()
+        .find(|s| s.segment == segment)
+        .and_then(|s| s.attributes.iter().find(|a| a.attribute == attribute))
+        .map_or(attribute, |a| a.label.as_str())
+}
+
+/// Evidence in short form: "Annual income 27,754 vs 51,643 (-0.8 sd)".
+fn evidence_short(personas: &Personas, segment: usize, e: &Evidence) -> String {
+    let label = attribute_label(personas, segment, &e.attribute);
+    match (e.statistic, &e.level) {
+        (Statistic::Share, Some(level)) => {
+            let what = if level == "true" {
+                label.to_string()
+            } else {
+                format!("{label} = {level}")
+            };
+            format!(
+                "{what} {} vs {} ({})",
+                percent(e.segment_value),
+                percent(e.population_value),
+                lift(e.effect)
+            )
+        }
+        (statistic, _) => {
+            let stat = if statistic == Statistic::Median {
+                "median "
+            } else {
+                "avg "
+            };
+            format!(
+                "{stat}{} {} vs {} ({:+.1} sd)",
+                label.to_lowercase(),
+                number(e.segment_value),
+                number(e.population_value),
+                e.effect
+            )
+        }
+    }
+}
+
+fn list(out: &mut String, title: &str, statements: &[Statement], persona: &Persona, all: &Personas) {
+    if statements.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "**{title}**\n");
+    for s in statements {
+        let evidence: Vec<String> = s
+            .evidence
+            .iter()
+            .map(|e| evidence_short(all, persona.segment, e))
+            .collect();
+        let _ = writeln!(out, "- {} — _{}_", s.text, evidence.join("; "));
+    }
+    out.push('\n');
+}
+
+fn card(out: &mut String, p: &Persona, all: &Personas) {
+    let _ = writeln!(out, "## {}\n", p.name);
+    let _ = writeln!(out, "> {}\n", p.summary);
+    out.push_str("| Key facts | |\n|---|---|\n");
+    let _ = writeln!(out, "| Segment | {} |", p.segment);
+    let _ = writeln!(
+        out,
+        "| Customers | {} ({}) |",
+        crate::render::group_thousands(p.size as f64),
+        percent(p.share)
+    );
+    if let (Some(share), Some(attribute)) = (p.value_share, &p.value_attribute) {
+        let _ = writeln!(
+            out,
+            "| Share of {} | {} |",
+            attribute_label(all, p.segment, attribute).to_lowercase(),
+            percent(share)
+        );
+    }
+    let _ = writeln!(out, "| Buyer type | {} |", p.buyer_type.text);
+    for s in p.demographics.iter().chain(&p.firmographics) {
+        let (label, value) = s.text.split_once(": ").unwrap_or((&s.text, ""));
+        let _ = writeln!(out, "| {label} | {value} |");
+    }
+    out.push('\n');
+    let nothing = p.traits.is_empty()
+        && p.goals.is_empty()
+        && p.pain_points.is_empty()
+        && p.objections.is_empty();
+    if nothing {
+        out.push_str("_No difference from all customers is strong enough to state._\n\n");
+        return;
+    }
+    list(out, "What sets them apart", &p.traits, p, all);
+    list(out, "Goals", &p.goals, p, all);
+    list(out, "Pain points", &p.pain_points, p, all);
+    list(out, "Objections", &p.objections, p, all);
+    list(out, "Motivations", &p.motivations, p, all);
+    list(out, "Buying behaviour", &p.buying_behaviour, p, all);
+    list(out, "Channels", &p.channels, p, all);
+}

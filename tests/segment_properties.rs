@@ -1,0 +1,188 @@
+//! Invariants of our segmenters on random inputs (proptest), and clear errors on bad input.
+
+use ndarray::{Array2, Axis};
+use personas::sample::Blobs;
+use personas::segment::{adjusted_rand_index, inertia, silhouette, suggest_eps, AutoK};
+use personas::{Dbscan, Error, KMeans, Segmentation, Segmenter};
+use proptest::prelude::*;
+
+/// A random matrix: small integer coordinates (many exact duplicates) or continuous ones.
+fn matrix() -> impl Strategy<Value = Array2<f64>> {
+    (1usize..40, 1usize..4, any::<bool>()).prop_flat_map(|(n, d, integer)| {
+        let values = if integer {
+            prop::collection::vec((-3i32..3).prop_map(f64::from).boxed(), n * d).boxed()
+        } else {
+            prop::collection::vec((-10.0f64..10.0).boxed(), n * d).boxed()
+        };
+        values.prop_map(move |v| Array2::from_shape_vec((n, d), v).unwrap())
+    })
+}
+
+fn check_well_formed(s: &Segmentation, n: usize) {
+    assert_eq!(s.n_customers(), n);
+    assert!(s.labels().iter().flatten().all(|&l| l < s.n_segments()));
+    assert!(s.sizes().iter().all(|&c| c > 0), "empty segment: {:?}", s.sizes());
+    assert!(s.sizes().windows(2).all(|w| w[0] >= w[1]), "not largest first");
+    assert_eq!(s.sizes().iter().sum::<usize>() + s.unassigned(), n);
+}
+
+/// The rows of `x` in the order `perm` (row `i` of the result is row `perm[i]` of `x`).
+fn permuted(x: &Array2<f64>, perm: &[usize]) -> Array2<f64> {
+    x.select(Axis(0), perm)
+}
+
+fn permutation(n: usize) -> impl Strategy<Value = Vec<usize>> {
+    Just((0..n).collect::<Vec<_>>()).prop_shuffle()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn kmeans_labels_in_range_and_segments_non_empty(x in matrix(), k_frac in 0.0f64..1.0, seed in 0u64..1000) {
+        let n = x.nrows();
+        let k = 1 + ((n - 1) as f64 * k_frac) as usize;
+        let m = KMeans::new(k).with_seed(seed).with_n_init(2).fit(x.view()).unwrap();
+        let s = m.segmentation().unwrap();
+        check_well_formed(&s, n);
+        prop_assert!(s.n_segments() <= k);
+        prop_assert_eq!(s.unassigned(), 0);
+        // Labels are the nearest centroids, so identical customers share a segment.
+        prop_assert_eq!(m.predict(x.view()).unwrap(), m.labels().to_vec());
+        let recomputed = inertia(x.view(), &s).unwrap();
+        prop_assert!((recomputed - m.inertia()).abs() <= 1e-9 * (1.0 + m.inertia()));
+    }
+
+    #[test]
+    fn dbscan_labels_in_range_and_segments_non_empty(x in matrix(), eps in 0.1f64..5.0, min_points in 1usize..6) {
+        let m = Dbscan::new(eps, min_points).fit(x.view()).unwrap();
+        check_well_formed(m.segmentation(), x.nrows());
+        for (l, &core) in m.labels().iter().zip(m.is_core()) {
+            prop_assert!(!core || l.is_some(), "a core customer is noise");
+        }
+    }
+
+    #[test]
+    fn duplicated_rows_share_their_segment(x in matrix(), eps in 0.1f64..5.0, min_points in 1usize..6) {
+        let n = x.nrows();
+        let doubled = ndarray::concatenate(Axis(0), &[x.view(), x.view()]).unwrap();
+        let k = n.clamp(1, 3);
+        let km = KMeans::new(k).fit(doubled.view()).unwrap();
+        let db = Dbscan::new(eps, min_points).fit(doubled.view()).unwrap();
+        for i in 0..n {
+            prop_assert_eq!(km.labels()[i], km.labels()[i + n]);
+            prop_assert_eq!(db.labels()[i], db.labels()[i + n]);
+        }
+    }
+
+    #[test]
+    fn dbscan_permuting_rows_permutes_core_noise_and_segments(
+        (x, perm) in matrix().prop_flat_map(|x| { let n = x.nrows(); (Just(x), permutation(n)) }),
+        eps in 0.1f64..5.0,
+        min_points in 1usize..6,
+    ) {
+        let db = Dbscan::new(eps, min_points);
+        let a = db.fit(x.view()).unwrap();
+        let b = db.fit(permuted(&x, &perm).view()).unwrap();
+        let core_a: Vec<bool> = perm.iter().map(|&i| a.is_core()[i]).collect();
+        prop_assert_eq!(core_a, b.is_core().to_vec());
+        let noise_a: Vec<bool> = perm.iter().map(|&i| a.labels()[i].is_none()).collect();
+        let noise_b: Vec<bool> = b.labels().iter().map(Option::is_none).collect();
+        prop_assert_eq!(noise_a, noise_b);
+        let on_core_a: Vec<Option<usize>> = perm.iter().filter(|&&i| a.is_core()[i]).map(|&i| a.labels()[i]).collect();
+        let on_core_b: Vec<Option<usize>> = (0..perm.len()).filter(|&j| b.is_core()[j]).map(|j| b.labels()[j]).collect();
+        prop_assert_eq!(adjusted_rand_index(&on_core_a, &on_core_b).unwrap(), 1.0);
+    }
+
+    #[test]
+    fn kmeans_permuting_rows_permutes_the_partition(
+        seed in 0u64..1000,
+        perm in permutation(90),
+    ) {
+        let x = Blobs::new(90, 3, 3).with_seed(seed).with_separation(20.0).generate().features;
+        let km = KMeans::new(3).with_seed(5);
+        let a = km.segment(x.view()).unwrap();
+        let b = km.segment(permuted(&x, &perm).view()).unwrap();
+        let a_perm: Vec<Option<usize>> = perm.iter().map(|&i| a.labels()[i]).collect();
+        prop_assert_eq!(adjusted_rand_index(&a_perm, b.labels()).unwrap(), 1.0);
+        let sizes_a = a.sizes().to_vec();
+        prop_assert_eq!(sizes_a, b.sizes().to_vec());
+    }
+
+    #[test]
+    fn identical_customers_make_one_segment(n in 1usize..30, d in 1usize..4, v in -5.0f64..5.0, k_frac in 0.0f64..1.0) {
+        let x = Array2::from_elem((n, d), v);
+        let k = 1 + ((n - 1) as f64 * k_frac) as usize;
+        let s = KMeans::new(k).segment(x.view()).unwrap();
+        prop_assert_eq!(s.sizes(), &[n][..]);
+        // The mean of identical values can be off by an ulp.
+        prop_assert!(s.inertia().unwrap() <= 1e-20 * (1.0 + v * v) * n as f64);
+        let db = Dbscan::new(0.5, n).fit(x.view()).unwrap();
+        prop_assert_eq!(db.segmentation().sizes(), &[n][..]);
+        prop_assert_eq!(db.n_core(), n);
+        let all_noise = Dbscan::new(0.5, n + 1).fit(x.view()).unwrap();
+        prop_assert_eq!(all_noise.segmentation().unassigned(), n);
+    }
+
+    #[test]
+    fn n_equal_to_k_puts_each_distinct_customer_alone(n in 1usize..30, d in 1usize..4, seed in 0u64..1000) {
+        // Distinct points on a grid.
+        let x = Array2::from_shape_fn((n, d), |(i, t)| (i * (t + 1)) as f64 + 0.5 * t as f64);
+        let s = KMeans::new(n).with_seed(seed).segment(x.view()).unwrap();
+        prop_assert_eq!(s.sizes(), &vec![1; n][..]);
+        prop_assert_eq!(s.inertia(), Some(0.0));
+    }
+}
+
+#[test]
+fn dbscan_rejects_bad_eps_and_min_points() {
+    let x = Array2::from_shape_vec((3, 1), vec![0.0, 1.0, 2.0]).unwrap();
+    for eps in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let e = Dbscan::new(eps, 2).segment(x.view()).unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { name: "eps", .. }), "{e}");
+    }
+    let e = Dbscan::new(1.0, 0).segment(x.view()).unwrap_err();
+    assert!(matches!(e, Error::InvalidParameter { name: "min_points", .. }), "{e}");
+    assert!(suggest_eps(x.view(), 0).is_err());
+}
+
+#[test]
+fn empty_k_range_is_an_error() {
+    let x = Blobs::new(30, 2, 2).generate().features;
+    #[allow(clippy::reversed_empty_ranges)]
+    let e = AutoK::new(4..=2).fit(x.view()).unwrap_err();
+    assert!(matches!(e, Error::InvalidParameter { name: "k range", .. }), "{e}");
+}
+
+#[test]
+fn nan_data_is_located_by_every_engine() {
+    let mut x = Blobs::new(20, 3, 2).generate().features;
+    x[[7, 2]] = f64::NAN;
+    let located = |e: Error| matches!(e, Error::NonFiniteFeature { row: 7, column: 2, .. });
+    assert!(located(KMeans::new(2).segment(x.view()).unwrap_err()));
+    assert!(located(Dbscan::new(1.0, 3).segment(x.view()).unwrap_err()));
+    assert!(located(AutoK::default().segment(x.view()).unwrap_err()));
+    assert!(located(suggest_eps(x.view(), 3).unwrap_err()));
+    let s = Segmentation::new((0..20).map(|i| Some(i % 2)).collect(), None, None).unwrap();
+    assert!(located(silhouette(x.view(), &s).unwrap_err()));
+}
+
+#[test]
+fn k_outside_one_to_n_is_invalid_k() {
+    let x = Blobs::new(5, 2, 2).generate().features;
+    for k in [0, 6] {
+        let e = KMeans::new(k).segment(x.view()).unwrap_err();
+        assert!(matches!(e, Error::InvalidK { .. }), "{e}");
+    }
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<KMeans>();
+    check::<personas::KMeansModel>();
+    check::<Dbscan>();
+    check::<personas::DbscanModel>();
+    check::<AutoK>();
+    check::<personas::segment::KChoice>();
+}
