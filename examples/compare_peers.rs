@@ -263,7 +263,7 @@ fn main() {
     kmeans_case(&mut rows, 200_000 / scale, 16, 8, 3, reps);
     thread_scaling(&mut rows, 1_000_000 / scale, 16, 8, reps);
     dbscan_case(&mut rows, 100_000 / scale, 4, 0.5, 10, reps, if quick { 1 } else { 3 });
-    dbscan_case(&mut rows, 300_000 / scale, 6, 0.9, 12, reps, if quick { 1 } else { 1 });
+    dbscan_case(&mut rows, 300_000 / scale, 6, 0.9, 12, reps, 1);
     silhouette_case(&mut rows, 100_000 / scale, 16, reps);
     auto_k_case(&mut rows, 200_000 / scale, 16, if quick { 1 } else { 3 });
     print_table(&rows);

@@ -19,7 +19,7 @@ use personas::{SampleCustomers, PLANTED_SEGMENTS};
 
 /// Generate synthetic retail customers with planted segments.
 #[derive(Debug, Parser)]
-#[command(about, long_about = None)]
+#[command(name = "generate_sample")]
 struct Args {
     /// Number of customers to generate.
     #[arg(long, default_value_t = SampleCustomers::BUNDLED_CUSTOMERS)]

@@ -1,8 +1,9 @@
-//! Explore a customer CSV: infer or read a schema, find segments, write profiles and labels.
+//! Explore a customer CSV: infer or read a schema, find segments, draft personas, write labels.
 //!
 //! ```text
-//! cargo run --release --example segment -- INPUT.csv [--schema SCHEMA.json] [--k N] [--seed N]
-//!     [--format markdown|json] [--output FILE] [--labels FILE]
+//! cargo run --release --example segment -- INPUT.csv [--schema SCHEMA.json] [--k N|auto]
+//!     [--algorithm kmeans|dbscan] [--seed N] [--format markdown|json] [--output FILE]
+//!     [--labels FILE] [--rules FILE]
 //! ```
 
 use std::fs::File;
@@ -11,12 +12,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
+use personas::persona::{Catalogue, Drafter, Quality};
+use personas::segment::{suggest_eps, AutoK, Dbscan};
 use personas::{
-    CsvOptions, CustomerTable, Encoder, Inference, KMeans, Profiles, Schema, Segmenter,
-    ZeroVariance,
+    CsvOptions, CustomerTable, Encoder, Inference, KMeans, Profiles, Schema, Segmentation,
+    Segmenter, ZeroVariance,
 };
 
-/// Find customer segments in a CSV file and describe them.
+/// Find customer segments in a CSV file and draft a buyer persona for each.
 #[derive(Parser, Debug)]
 #[command(version, about, long_about = None)]
 struct Args {
@@ -32,15 +35,43 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     write_schema: Option<PathBuf>,
 
-    /// The number of segments.
-    #[arg(long, default_value_t = 5)]
-    k: usize,
+    /// The segmentation algorithm.
+    #[arg(long, value_enum, default_value_t = Algorithm::Kmeans)]
+    algorithm: Algorithm,
 
-    /// The random seed: the same data and seed give the same segments.
+    /// k-means: the number of segments, or `auto` to choose it from --k-range by silhouette
+    /// (the table of scores is printed to stderr).
+    #[arg(long, default_value = "auto", value_name = "N|auto")]
+    k: String,
+
+    /// k-means with --k auto: the range of k to try, as `A..=B`.
+    #[arg(long, default_value = "2..=8", value_name = "A..=B")]
+    k_range: String,
+
+    /// k-means: the number of restarts; the one with the lowest inertia is kept.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    n_init: usize,
+
+    /// DBSCAN: the neighbourhood radius in feature space (standardised units). Without it, one
+    /// is suggested from the knee of the k-distance curve and printed to stderr.
+    #[arg(long, value_name = "X")]
+    eps: Option<f64>,
+
+    /// DBSCAN: the neighbours (counting the customer itself) that make a customer a core point.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    min_points: usize,
+
+    /// The random seed: the same data and seed give the same segments and personas.
     #[arg(long, default_value_t = 42)]
     seed: u64,
 
-    /// The output format.
+    /// A JSON file of signal rules (`{"rules": [...]}`) that add to or replace built-in rules of
+    /// the same id.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+
+    /// The output format: persona cards, or a JSON document with personas, segment profiles and
+    /// quality metrics.
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     format: Format,
 
@@ -53,7 +84,7 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     labels: Option<PathBuf>,
 
-    /// The field delimiter, when detection picks the wrong one (e.g. ';' or 'tab').
+    /// The field delimiter, when detection picks the wrong one (one character, or `tab`).
     #[arg(long, value_name = "CHAR")]
     delimiter: Option<String>,
 
@@ -64,53 +95,112 @@ struct Args {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
+enum Algorithm {
+    /// k-means: every customer in one of k segments.
+    Kmeans,
+    /// DBSCAN: dense groups of any shape; outliers are in no segment.
+    Dbscan,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
-    /// Readable profiles for people.
+    /// Persona cards for people.
     Markdown,
     /// A JSON document for pipelines.
     Json,
 }
 
-fn open_output(path: &Option<PathBuf>) -> Result<Box<dyn Write>, String> {
-    Ok(match path {
-        Some(p) => Box::new(BufWriter::new(
-            File::create(p).map_err(|e| format!("cannot write `{}`: {e}", p.display()))?,
-        )),
-        None => Box::new(std::io::stdout().lock()),
-    })
+fn parse_range(text: &str) -> Result<std::ops::RangeInclusive<usize>, String> {
+    let (a, b) = text
+        .split_once("..=")
+        .ok_or_else(|| format!("--k-range must look like 2..=8, not `{text}`"))?;
+    let number = |s: &str| {
+        s.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("--k-range must look like 2..=8, not `{text}`"))
+    };
+    Ok(number(a)?..=number(b)?)
+}
+
+fn segment(args: &Args, features: ndarray::ArrayView2<'_, f64>) -> Result<Segmentation, String> {
+    let text = |e: personas::Error| e.to_string();
+    match args.algorithm {
+        Algorithm::Kmeans if args.k == "auto" => {
+            let choice = AutoK::new(parse_range(&args.k_range)?)
+                .with_seed(args.seed)
+                .with_n_init(args.n_init)
+                .fit(features)
+                .map_err(text)?;
+            eprintln!("Choosing k by silhouette:\n{}", choice.table());
+            eprintln!("chose k = {}\n", choice.k());
+            Ok(choice.into_segmentation())
+        }
+        Algorithm::Kmeans => {
+            let k = args
+                .k
+                .parse::<usize>()
+                .map_err(|_| format!("--k must be a number or `auto`, not `{}`", args.k))?;
+            KMeans::new(k)
+                .with_seed(args.seed)
+                .with_n_init(args.n_init)
+                .segment(features)
+                .map_err(text)
+        }
+        Algorithm::Dbscan => {
+            let eps = match args.eps {
+                Some(eps) => eps,
+                None => {
+                    let eps = suggest_eps(features, args.min_points).map_err(text)?;
+                    eprintln!("suggested eps = {eps:.4} (pass --eps to choose it yourself)");
+                    eps
+                }
+            };
+            let segmentation = Dbscan::new(eps, args.min_points)
+                .segment(features)
+                .map_err(text)?;
+            eprintln!(
+                "DBSCAN found {} segments; {} customers are in none",
+                segmentation.n_segments(),
+                segmentation.unassigned()
+            );
+            Ok(segmentation)
+        }
+    }
 }
 
 fn run(args: Args) -> Result<(), String> {
+    let text = |e: personas::Error| e.to_string();
     let mut options = CsvOptions::new();
     if let Some(d) = &args.delimiter {
         let byte = match d.as_str() {
             "tab" | "\\t" => b'\t',
             s if s.len() == 1 => s.as_bytes()[0],
-            s => {
-                return Err(format!(
-                    "--delimiter must be one character or `tab`, not `{s}`"
-                ))
-            }
+            s => return Err(format!("--delimiter must be one character or `tab`, not `{s}`")),
         };
         options = options.with_delimiter(byte);
     }
+    let mut catalogue = Catalogue::builtin();
+    if let Some(path) = &args.rules {
+        catalogue = catalogue.with_rules_file(path).map_err(text)?;
+    }
     let schema = match &args.schema {
-        Some(path) => Schema::from_json_file(path).map_err(|e| e.to_string())?,
+        Some(path) => Schema::from_json_file(path).map_err(text)?,
         None => {
-            let inference =
-                Inference::from_csv_path(&args.input, &options).map_err(|e| e.to_string())?;
+            let inference = Inference::from_csv_path(&args.input, &options).map_err(text)?;
             eprint!("{inference}");
-            eprintln!("(pass --schema FILE to choose kinds and roles yourself; --write-schema FILE saves this one)\n");
+            eprintln!(
+                "(pass --schema FILE to choose kinds and roles yourself; \
+                 --write-schema FILE saves this one)\n"
+            );
             inference.into_schema()
         }
     };
     if let Some(path) = &args.write_schema {
-        let json = schema.to_json().map_err(|e| e.to_string())?;
+        let json = schema.to_json().map_err(text)?;
         std::fs::write(path, json + "\n")
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     }
-    let customers =
-        CustomerTable::from_csv_path(&args.input, &schema, &options).map_err(|e| e.to_string())?;
+    let customers = CustomerTable::from_csv_path(&args.input, &schema, &options).map_err(text)?;
     for m in customers.missing_counts().iter().filter(|m| m.missing > 0) {
         eprintln!(
             "note: `{}` is missing for {} customers ({:.1}%)",
@@ -127,22 +217,29 @@ fn run(args: Args) -> Result<(), String> {
     let encoder = Encoder::new()
         .with_zero_variance(zero_variance)
         .fit(&customers)
-        .map_err(|e| e.to_string())?;
+        .map_err(text)?;
     for warning in encoder.warnings() {
         eprintln!("warning: {warning}");
     }
-    let features = encoder.transform(&customers).map_err(|e| e.to_string())?;
-    let segmentation = KMeans::new(args.k)
-        .with_seed(args.seed)
-        .segment(features.view())
-        .map_err(|e| e.to_string())?;
-    let profiles = Profiles::new(&customers, &segmentation).map_err(|e| e.to_string())?;
-    let text = match args.format {
-        Format::Markdown => profiles.to_markdown(),
-        Format::Json => profiles.to_json().map_err(|e| e.to_string())? + "\n",
+    let features = encoder.transform(&customers).map_err(text)?;
+    let segmentation = segment(&args, features.view())?;
+    let profiles = Profiles::new(&customers, &segmentation).map_err(text)?;
+    let personas = Drafter::new()
+        .with_catalogue(catalogue)
+        .draft(&profiles)
+        .map_err(text)?
+        .with_quality(Quality::measure(features.view(), &segmentation, args.seed));
+    let rendered = match args.format {
+        Format::Markdown => personas.to_markdown(),
+        Format::Json => personas.to_json().map_err(text)? + "\n",
     };
-    let mut out = open_output(&args.output)?;
-    out.write_all(text.as_bytes())
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).map_err(|e| format!("cannot write `{}`: {e}", p.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    out.write_all(rendered.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| format!("cannot write the output: {e}"))?;
     if let Some(path) = &args.labels {
@@ -150,7 +247,7 @@ fn run(args: Args) -> Result<(), String> {
             File::create(path).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         segmentation
             .write_labels_csv(customers.ids(), BufWriter::new(file))
-            .map_err(|e| e.to_string())?;
+            .map_err(text)?;
     }
     Ok(())
 }

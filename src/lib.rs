@@ -53,6 +53,7 @@ pub mod encode;
 pub mod error;
 pub mod infer;
 pub mod input;
+pub mod linfa;
 pub mod persona;
 pub mod profile;
 pub mod render;

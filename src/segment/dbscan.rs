@@ -154,7 +154,7 @@ impl Dbscan {
                 } else {
                     let mut best: Option<usize> = None;
                     index.visit(index.point(p), eps2, |q| {
-                        if core[q] && best.map_or(true, |b| index.order[q] < index.order[b]) {
+                        if core[q] && !matches!(best, Some(b) if index.order[b] <= index.order[q]) {
                             best = Some(q);
                         }
                         true
@@ -270,21 +270,33 @@ impl DbscanModel {
                 found: features.ncols(),
             });
         }
+        let mut out = vec![None; features.nrows()];
+        self.predict_into(features, &mut out);
+        Ok(out)
+    }
+
+    /// [`DbscanModel::predict`] without the checks, into `out` (one slot per row); for the
+    /// linfa traits, which cannot return errors. Non-finite rows get no segment.
+    ///
+    /// # Panics
+    /// When the column count differs from the training data or `out` has the wrong length.
+    pub(crate) fn predict_into(&self, features: ArrayView2<'_, f64>, out: &mut [Option<usize>]) {
+        assert_eq!(features.ncols(), self.d, "feature columns of the fitted model");
+        assert_eq!(features.nrows(), out.len(), "one output slot per row");
         let data = features.as_standard_layout();
-        let x = data.as_slice().ok_or(Error::Clustering(
-            "internal: a standard-layout matrix has no contiguous slice".into(),
-        ))?;
+        let Some(x) = data.as_slice() else {
+            unreachable!("standard-layout matrices are contiguous")
+        };
         let eps2 = self.eps * self.eps;
         let g = &self.core_index;
-        let mut out = vec![None; features.nrows()];
         out.par_chunks_mut(BLOCK)
-            .zip(x.par_chunks(BLOCK * self.d))
+            .zip(x.par_chunks(BLOCK * self.d.max(1)))
             .for_each(|(ob, xb)| {
-                for (o, q) in ob.iter_mut().zip(xb.chunks_exact(self.d)) {
+                for (o, q) in ob.iter_mut().zip(xb.chunks_exact(self.d.max(1))) {
                     let mut best: Option<(f64, usize)> = None;
                     g.visit_dist(q, eps2, |p, d2| {
                         let i = g.order[p];
-                        if best.map_or(true, |(bd, bi)| d2 < bd || (d2 == bd && i < bi)) {
+                        if !matches!(best, Some((bd, bi)) if (bd, bi) <= (d2, i)) {
                             best = Some((d2, i));
                         }
                         true
@@ -292,7 +304,6 @@ impl DbscanModel {
                     *o = best.map(|(_, i)| self.core_labels[i]);
                 }
             });
-        Ok(out)
     }
 }
 
@@ -610,6 +621,6 @@ mod tests {
         }
         let x = ndarray::Array2::from_shape_vec((rows.len(), 2), rows.concat()).unwrap();
         let eps = suggest_eps(x.view(), 4).unwrap();
-        assert!(eps >= 0.3 - 1e-9 && eps < 30.0, "{eps}");
+        assert!((0.3 - 1e-9..30.0).contains(&eps), "{eps}");
     }
 }

@@ -314,7 +314,7 @@ impl KMeans {
                 Init::Random => random_init(&problem, &mut rng),
             };
             let run = lloyd(&problem, init, self.max_iter, tol_abs, &mut ws);
-            if best.as_ref().map_or(true, |b| run.inertia < b.inertia) {
+            if !matches!(&best, Some(b) if b.inertia <= run.inertia) {
                 std::mem::swap(&mut best_labels, &mut ws.labels);
                 best = Some(run);
             }
@@ -428,19 +428,32 @@ impl KMeansModel {
                 found: features.ncols(),
             });
         }
-        let data = features.as_standard_layout();
-        let x = contiguous(&data)?;
-        let c = self.centroids.as_standard_layout();
-        let c = contiguous(&c)?;
         let mut out = vec![0usize; features.nrows()];
+        self.predict_into(features, &mut out);
+        Ok(out)
+    }
+
+    /// [`KMeansModel::predict`] without the checks, into `out` (one slot per row); for the linfa
+    /// traits, which cannot return errors. Non-finite rows get an arbitrary segment.
+    ///
+    /// # Panics
+    /// When the column count differs from the centroids' or `out` has the wrong length.
+    pub(crate) fn predict_into(&self, features: ArrayView2<'_, f64>, out: &mut [usize]) {
+        let d = self.centroids.ncols();
+        assert_eq!(features.ncols(), d, "feature columns of the fitted model");
+        assert_eq!(features.nrows(), out.len(), "one output slot per row");
+        let data = features.as_standard_layout();
+        let c = self.centroids.as_standard_layout();
+        let (Some(x), Some(c)) = (data.as_slice(), c.as_slice()) else {
+            unreachable!("standard-layout matrices are contiguous")
+        };
         out.par_chunks_mut(BLOCK_ROWS)
-            .zip(x.par_chunks(BLOCK_ROWS * d))
+            .zip(x.par_chunks(BLOCK_ROWS * d.max(1)))
             .for_each(|(ob, xb)| {
-                for (o, row) in ob.iter_mut().zip(xb.chunks_exact(d)) {
+                for (o, row) in ob.iter_mut().zip(xb.chunks_exact(d.max(1))) {
                     *o = nearest(row, c, d).0;
                 }
             });
-        Ok(out)
     }
 
     /// The training customers' segmentation (segment 0 is the largest).

@@ -163,7 +163,7 @@ impl AutoK {
                 n_iter: model.n_iter(),
             });
             if let Some(s) = silhouette {
-                if best.as_ref().map_or(true, |(b, _, _)| s > *b) {
+                if !matches!(&best, Some((b, _, _)) if *b >= s) {
                     best = Some((s, model, seg));
                 }
             }
