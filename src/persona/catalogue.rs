@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::infer::words;
 
-/// Which way a difference must go for a rule to apply.
+/// Which way a segment differs from all customers: the direction a rule needs to apply, and the
+/// direction a planted signal of the sample data goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {

@@ -758,3 +758,129 @@ pub fn statements(persona: &Persona) -> Vec<(&'static str, &Statement)> {
         .flat_map(|(name, list)| list.iter().map(move |s| (name, s)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::CsvOptions;
+    use crate::schema::{Attribute, Schema};
+    use crate::segment::Segmentation;
+    use crate::table::CustomerTable;
+
+    /// 40 customers: the first 20 buy on discount and rarely, the last 20 the opposite.
+    fn profiles(labels: Vec<Option<usize>>) -> Profiles {
+        let schema = Schema::new(vec![
+            Attribute::numeric("discount_share"),
+            Attribute::numeric("purchase_frequency"),
+            Attribute::numeric("shoe_size"),
+        ])
+        .unwrap();
+        let mut csv = String::from("discount_share,purchase_frequency,shoe_size\n");
+        for i in 0..40 {
+            let deal = i < 20;
+            let noise = (i % 5) as f64 * 0.01;
+            csv.push_str(&format!(
+                "{},{},{}\n",
+                if deal { 0.8 + noise } else { 0.1 + noise },
+                if deal { 2 + i % 3 } else { 20 + i % 3 },
+                38 + i % 2
+            ));
+        }
+        let table =
+            CustomerTable::from_csv_reader(csv.as_bytes(), &schema, &CsvOptions::new()).unwrap();
+        let segmentation = Segmentation::new(labels, None, None).unwrap();
+        Profiles::new(&table, &segmentation).unwrap()
+    }
+
+    fn split_labels() -> Vec<Option<usize>> {
+        (0..40).map(|i| Some(usize::from(i >= 20))).collect()
+    }
+
+    #[test]
+    fn strong_signals_become_statements_with_their_evidence() {
+        let p = Drafter::new()
+            .with_min_segment_size(10)
+            .draft(&profiles(split_labels()))
+            .unwrap();
+        let deal = &p.personas[0];
+        assert!(deal.name.starts_with("Deal-Hunting "), "{}", deal.name);
+        let objection = deal
+            .objections
+            .iter()
+            .find(|o| o.text == "Doubts the product is worth it at full price")
+            .expect("price objection");
+        assert_eq!(objection.evidence[0].attribute, "discount_share");
+        assert!(objection.evidence[0].segment_value > objection.evidence[0].population_value);
+        // Discounts point to deal-based, rare purchases to need-based buying, equally strongly.
+        assert_eq!(deal.buyer_type.kind, BuyerType::Mixed);
+        let types: Vec<&str> = deal.buyer_type.evidence.iter().map(|e| e.attribute.as_str()).collect();
+        assert!(types.contains(&"discount_share") && types.contains(&"purchase_frequency"));
+        // shoe_size does not differ: it must not appear anywhere.
+        assert!(statements(deal)
+            .iter()
+            .all(|(_, s)| s.evidence.iter().all(|e| e.attribute != "shoe_size")));
+        let other = &p.personas[1];
+        assert_ne!(deal.name, other.name);
+        assert!(other
+            .buying_behaviour
+            .iter()
+            .any(|s| s.text == "Buys more often than most customers"));
+    }
+
+    #[test]
+    fn small_segments_get_no_statements() {
+        let p = Drafter::new()
+            .with_min_segment_size(30)
+            .draft(&profiles(split_labels()))
+            .unwrap();
+        for persona in &p.personas {
+            assert!(persona.traits.is_empty() && persona.objections.is_empty());
+            assert!(persona.summary.contains("too small to describe reliably"), "{}", persona.summary);
+        }
+    }
+
+    #[test]
+    fn a_segment_without_strong_signals_says_so() {
+        // Alternate pairs of customers: both segments look like the population.
+        let labels = (0..40).map(|i| Some((i / 2) % 2)).collect();
+        let p = Drafter::new()
+            .with_min_segment_size(10)
+            .draft(&profiles(labels))
+            .unwrap();
+        for persona in &p.personas {
+            assert!(persona.goals.is_empty() && persona.objections.is_empty());
+            assert!(persona.summary.contains("Nothing in the data sets this segment clearly apart"));
+            assert_eq!(persona.buyer_type.kind, BuyerType::Mixed);
+        }
+        assert!(p.to_markdown().contains("No difference from all customers is strong enough"));
+    }
+
+    #[test]
+    fn bad_options_are_rejected() {
+        let pr = profiles(split_labels());
+        assert!(Drafter::new().with_min_effect(-1.0).draft(&pr).is_err());
+        assert!(Drafter::new().with_min_lift(0.5).draft(&pr).is_err());
+        assert!(Drafter::new().with_first_names(Vec::<String>::new()).draft(&pr).is_err());
+    }
+
+    #[test]
+    fn buyer_type_needs_a_clear_lead() {
+        let rule = |t| Rule::new("r", "x", Direction::High).with_buyer_type(t);
+        let diff = |s: f64| Difference {
+            attribute: "x".into(),
+            level: None,
+            statistic: Statistic::Mean,
+            segment_value: 1.0,
+            population_value: 0.0,
+            effect: s,
+            standardised: s,
+        };
+        let (deal, loyal) = (rule(BuyerType::Deal), rule(BuyerType::Loyalty));
+        let (strong, weak, close) = (diff(2.0), diff(1.0), diff(1.8));
+        assert_eq!(buyer_type(&[(&deal, &strong), (&loyal, &weak)]).kind, BuyerType::Deal);
+        let mixed = buyer_type(&[(&deal, &strong), (&loyal, &close)]);
+        assert_eq!(mixed.kind, BuyerType::Mixed);
+        assert_eq!(mixed.evidence.len(), 2);
+        assert_eq!(buyer_type(&[]).kind, BuyerType::Mixed);
+    }
+}

@@ -53,7 +53,10 @@ impl<'a> Namer<'a> {
                     .iter()
                     .find(|n| !self.used_first.contains(n.as_str()))
             })
+            // Every name used: reuse one (alliterative if possible); the number below keeps the
+            // full name unique.
             .or_else(|| self.first_names.iter().find(starts))
+            .or_else(|| self.first_names.first())
             .map_or("Persona", String::as_str);
         self.used_first.insert(first);
         let mut name = format!("{prefix} {first}");

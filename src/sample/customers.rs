@@ -27,15 +27,7 @@ use crate::error::Result;
 use crate::rng::Rng;
 use crate::schema::{Attribute, Facet, Role, Schema};
 
-/// Whether a planted signal makes a value markedly higher or lower in its segment than among all
-/// customers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Direction {
-    /// The segment's mean (or level share) is markedly above the population's.
-    High,
-    /// The segment's mean (or level share) is markedly below the population's.
-    Low,
-}
+pub use crate::persona::Direction;
 
 /// One difference built into a planted segment, and what it means for the segment's persona.
 #[derive(Debug, Clone, Copy, PartialEq)]
