@@ -3,7 +3,7 @@
 //! every statement.
 //!
 //! ```
-//! use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema, Segmenter};
+//! use personas::{CsvOptions, CustomerTable, Drafter, Encoder, KMeans, Profiles, Schema, Segmenter};
 //!
 //! let schema = Schema::from_json_file("examples/data/customers.schema.json")?;
 //! let customers =
@@ -12,8 +12,9 @@
 //! let features = encoder.transform(&customers)?;
 //! let segmentation = KMeans::new(5).with_seed(42).segment(features.view())?;
 //! let profiles = Profiles::new(&customers, &segmentation)?;
-//! assert_eq!(profiles.segments.len(), 5);
-//! println!("{}", profiles.to_markdown());
+//! let personas = Drafter::new().draft(&profiles)?;
+//! assert_eq!(personas.personas.len(), 5);
+//! println!("{}", personas.to_markdown());
 //! # Ok::<(), personas::Error>(())
 //! ```
 //!
@@ -29,10 +30,14 @@
 //!    arrays.
 //! 3. [`Encoder`] → [`FittedEncoder`] ([`encode`]): the `ndarray` feature matrix, and the way back
 //!    from feature space to original units.
-//! 4. [`Segmenter`] → [`Segmentation`] ([`segment`]): segment discovery.
+//! 4. [`Segmenter`] → [`Segmentation`] ([`segment`]): segment discovery with the crate's own
+//!    parallel [`KMeans`] and [`Dbscan`], the number of segments chosen by
+//!    [`segment::AutoK`], and quality metrics; [`linfa`] implements linfa's traits for both.
 //! 5. [`Profiles`] ([`profile`]): each segment beside all customers, in original units, with what
 //!    sets it apart.
-//! 6. Rendering ([`render`]): JSON with a `schema_version`, and Markdown.
+//! 6. [`Drafter`] → [`Personas`] ([`persona`]): a draft buyer persona per segment, every statement
+//!    backed by [`persona::Evidence`], from a signal [`persona::Catalogue`] that is data.
+//! 7. Rendering ([`render`]): JSON with a `schema_version`, and Markdown.
 //!
 //! Every fallible function returns [`Result`], whose [`Error`] names the row, column, attribute
 //! or parameter concerned.
@@ -46,7 +51,8 @@
 //! # Reproducibility and threads
 //!
 //! Randomness comes from the crate's own seeded generator ([`rng`]); the same data and seed give
-//! the same segments and the same rendered output. Work that runs in parallel uses rayon's global
+//! the same segments and the same rendered output. Sample data with planted segments comes from
+//! [`sample`]. Work that runs in parallel uses rayon's global
 //! pool; bound it with `rayon::ThreadPoolBuilder::new().num_threads(n).build()?.install(|| ...)`.
 
 pub mod encode;

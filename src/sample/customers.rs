@@ -705,7 +705,7 @@ fn shuffled_labels(n: usize, rng: &mut Rng) -> Vec<usize> {
     let mut labels: Vec<usize> = sizes
         .iter()
         .enumerate()
-        .flat_map(|(s, &size)| std::iter::repeat(s).take(size))
+        .flat_map(|(s, &size)| std::iter::repeat_n(s, size))
         .collect();
     for i in (1..labels.len()).rev() {
         let j = rng.below(i + 1);

@@ -112,16 +112,34 @@ impl Dbscan {
         ))?;
         let (n, d) = features.dim();
         let eps2 = self.eps * self.eps;
+        let t0 = std::time::Instant::now();
         let index = Index::new(x, n, d);
+        eprintln!("index {:?}", t0.elapsed());
         let m = index.order.len();
 
-        // 1. Core customers (by storage position).
+        let leaves = index.leaves();
+        let mut leaf_of = vec![0usize; m];
+        for (l, &id) in leaves.iter().enumerate() {
+            let node = index.nodes[id];
+            leaf_of[node.start..node.end].fill(l);
+        }
+        // A leaf whose box fits in the eps-ball of each of its points ("tight") holds customers
+        // that are all neighbours of one another.
+        let tight: Vec<bool> = leaves.iter().map(|&id| index.diameter2(id) <= eps2).collect();
+
+        // 1. Core customers, by storage position. In a tight leaf of at least `min_points`
+        // customers every one is core without a query.
         let mut core = vec![false; m];
         core.par_chunks_mut(BLOCK).enumerate().for_each(|(b, cb)| {
             for (o, c) in cb.iter_mut().enumerate() {
-                let q = index.point(b * BLOCK + o);
+                let p = b * BLOCK + o;
+                let leaf = index.nodes[leaves[leaf_of[p]]];
+                if tight[leaf_of[p]] && leaf.end - leaf.start >= self.min_points {
+                    *c = true;
+                    continue;
+                }
                 let mut count = 0;
-                index.visit(q, eps2, |_| {
+                index.visit(index.point(p), eps2, |_| {
                     count += 1;
                     count < self.min_points
                 });
@@ -129,21 +147,74 @@ impl Dbscan {
             }
         });
 
-        // 2. Link core customers within eps of each other.
+        eprintln!("core {:?}", t0.elapsed());
+        // 2. Link core customers within eps of each other, leaf by leaf: first inside each leaf,
+        // then between pairs of leaves whose boxes are within eps. A pair of leaves whose core
+        // customers are already known to be in one segment is skipped without a distance
+        // computation, which is what keeps dense data cheap. Which pairs get skipped depends on
+        // timing, but the segments (connected components) do not.
         let parent: Vec<AtomicUsize> = (0..m).map(AtomicUsize::new).collect();
-        (0..m)
-            .into_par_iter()
-            .with_min_len(BLOCK)
-            .filter(|&p| core[p])
-            .for_each(|p| {
-                index.visit(index.point(p), eps2, |q| {
-                    if q < p && core[q] {
-                        union(&parent, p, q);
+        let cores_in = |id: usize| {
+            let node = index.nodes[id];
+            (node.start..node.end).filter(|&p| core[p])
+        };
+        let uniform: Vec<bool> = leaves
+            .par_iter()
+            .enumerate()
+            .map(|(l, &id)| {
+                let Some(rep) = cores_in(id).next() else {
+                    return true;
+                };
+                if tight[l] {
+                    cores_in(id).for_each(|p| union(&parent, rep, p));
+                    return true;
+                }
+                for p in cores_in(id) {
+                    for q in cores_in(id).take_while(|&q| q < p) {
+                        if sq_dist(index.point(p), index.point(q)) <= eps2 {
+                            union(&parent, p, q);
+                        }
                     }
-                    true
-                });
+                }
+                let root = find(&parent, rep);
+                cores_in(id).all(|p| find(&parent, p) == root)
+            })
+            .collect();
+        eprintln!("intra {:?}", t0.elapsed());
+        leaves.par_iter().enumerate().for_each(|(la, &a)| {
+            let Some(rep_a) = cores_in(a).next() else {
+                return;
+            };
+            index.visit_leaves_near(a, eps2, |b| {
+                if b <= a {
+                    return;
+                }
+                let Some(rep_b) = cores_in(b).next() else {
+                    return;
+                };
+                let both_uniform = uniform[la] && uniform[leaf_of[rep_b]];
+                if both_uniform && find(&parent, rep_a) == find(&parent, rep_b) {
+                    return;
+                }
+                if index.max_gap2(a, b) <= eps2 {
+                    cores_in(a).for_each(|p| union(&parent, p, rep_b));
+                    cores_in(b).for_each(|q| union(&parent, q, rep_a));
+                    return;
+                }
+                for p in cores_in(a) {
+                    for q in cores_in(b) {
+                        if sq_dist(index.point(p), index.point(q)) <= eps2 {
+                            union(&parent, p, q);
+                            if both_uniform {
+                                return;
+                            }
+                        }
+                    }
+                }
             });
+        });
 
+        eprintln!("inter {:?}", t0.elapsed());
         // 3. Border customers join their lowest-index core neighbour's segment.
         let mut root = vec![usize::MAX; m];
         root.par_chunks_mut(BLOCK).enumerate().for_each(|(b, rb)| {
@@ -166,6 +237,7 @@ impl Dbscan {
             }
         });
 
+        eprintln!("border {:?}", t0.elapsed());
         // Back to input order, with raw labels numbered by first appearance.
         let mut raw = vec![None; n];
         let mut is_core = vec![false; n];
@@ -502,6 +574,68 @@ impl Index {
 
     fn point(&self, p: usize) -> &[f64] {
         &self.points[p * self.d..(p + 1) * self.d]
+    }
+
+    /// The node ids of the leaves, in storage order.
+    fn leaves(&self) -> Vec<usize> {
+        let mut leaves: Vec<usize> = (0..self.nodes.len())
+            .filter(|&id| self.nodes[id].children.is_none())
+            .collect();
+        leaves.sort_by_key(|&id| self.nodes[id].start);
+        leaves
+    }
+
+    fn bounds(&self, id: usize) -> (&[f64], &[f64]) {
+        self.boxes[id * 2 * self.d..(id + 1) * 2 * self.d].split_at(self.d)
+    }
+
+    /// The squared diagonal of a node's box.
+    fn diameter2(&self, id: usize) -> f64 {
+        let (lo, hi) = self.bounds(id);
+        lo.iter().zip(hi).map(|(l, h)| (h - l) * (h - l)).sum()
+    }
+
+    /// The squared largest distance between points of two nodes' boxes.
+    fn max_gap2(&self, a: usize, b: usize) -> f64 {
+        let ((alo, ahi), (blo, bhi)) = (self.bounds(a), self.bounds(b));
+        (0..self.d)
+            .map(|t| {
+                let g = (bhi[t] - alo[t]).max(ahi[t] - blo[t]);
+                g * g
+            })
+            .sum()
+    }
+
+    /// The squared smallest distance between points of two nodes' boxes.
+    fn min_gap2(&self, a: usize, b: usize) -> f64 {
+        let ((alo, ahi), (blo, bhi)) = (self.bounds(a), self.bounds(b));
+        (0..self.d)
+            .map(|t| {
+                let g = (blo[t] - ahi[t]).max(alo[t] - bhi[t]).max(0.0);
+                g * g
+            })
+            .sum()
+    }
+
+    /// Calls `f(leaf node id)` for every leaf whose box is within `sqrt(eps2)` of node `a`'s.
+    fn visit_leaves_near(&self, a: usize, eps2: f64, mut f: impl FnMut(usize)) {
+        let mut stack = [0usize; 130];
+        let mut top = 1;
+        while top > 0 {
+            top -= 1;
+            let id = stack[top];
+            if self.min_gap2(a, id) > eps2 {
+                continue;
+            }
+            match self.nodes[id].children {
+                Some((l, r)) => {
+                    stack[top] = r;
+                    stack[top + 1] = l;
+                    top += 2;
+                }
+                None => f(id),
+            }
+        }
     }
 
     /// Calls `f(position)` for every stored point within `sqrt(eps2)` of `q` until it returns
