@@ -3,7 +3,7 @@ use personas::segment::{adjusted_rand_index, suggest_eps};
 use personas::Dbscan;
 use std::time::Instant;
 fn main() {
-    for (n, d, eps_list, mp) in [(100_000usize, 4usize, vec![0.5], 10usize), (300_000, 6, vec![1.2], 12)] {
+    for (n, d, eps_list, mp) in [(300_000, 6, vec![1.2], 12)] {
         let b = Blobs::new(n, d, 6).with_seed(7).with_noise(0.05).generate();
         let t = Instant::now();
         let s = suggest_eps(b.features.view(), mp).unwrap();

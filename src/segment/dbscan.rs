@@ -112,9 +112,7 @@ impl Dbscan {
         ))?;
         let (n, d) = features.dim();
         let eps2 = self.eps * self.eps;
-        let t0 = std::time::Instant::now();
         let index = Index::new(x, n, d);
-        eprintln!("index {:?}", t0.elapsed());
         let m = index.order.len();
 
         let leaves = index.leaves();
@@ -138,16 +136,24 @@ impl Dbscan {
                     *c = true;
                     continue;
                 }
-                let mut count = 0;
-                index.visit(index.point(p), eps2, |_| {
-                    count += 1;
-                    count < self.min_points
-                });
+                // The own leaf first: in dense regions it usually settles the count alone.
+                let q = index.point(p);
+                let mut count = (leaf.start..leaf.end)
+                    .filter(|&o| sq_dist(q, index.point(o)) <= eps2)
+                    .take(self.min_points)
+                    .count();
+                if count < self.min_points {
+                    index.visit(q, eps2, |o| {
+                        if o < leaf.start || o >= leaf.end {
+                            count += 1;
+                        }
+                        count < self.min_points
+                    });
+                }
                 *c = count >= self.min_points;
             }
         });
 
-        eprintln!("core {:?}", t0.elapsed());
         // 2. Link core customers within eps of each other, leaf by leaf: first inside each leaf,
         // then between pairs of leaves whose boxes are within eps. A pair of leaves whose core
         // customers are already known to be in one segment is skipped without a distance
@@ -180,12 +186,13 @@ impl Dbscan {
                 cores_in(id).all(|p| find(&parent, p) == root)
             })
             .collect();
-        eprintln!("intra {:?}", t0.elapsed());
         leaves.par_iter().enumerate().for_each(|(la, &a)| {
             let Some(rep_a) = cores_in(a).next() else {
                 return;
             };
-            index.visit_leaves_near(a, eps2, |b| {
+            // A root of `a`'s segment, refreshed only when a comparison fails.
+            let mut root_a = find(&parent, rep_a);
+            index.visit_leaves_after(a, eps2, |b| {
                 if b <= a {
                     return;
                 }
@@ -193,8 +200,15 @@ impl Dbscan {
                     return;
                 };
                 let both_uniform = uniform[la] && uniform[leaf_of[rep_b]];
-                if both_uniform && find(&parent, rep_a) == find(&parent, rep_b) {
-                    return;
+                if both_uniform {
+                    let root_b = find(&parent, rep_b);
+                    if root_b == root_a {
+                        return;
+                    }
+                    root_a = find(&parent, rep_a);
+                    if root_b == root_a {
+                        return;
+                    }
                 }
                 if index.max_gap2(a, b) <= eps2 {
                     cores_in(a).for_each(|p| union(&parent, p, rep_b));
@@ -214,7 +228,6 @@ impl Dbscan {
             });
         });
 
-        eprintln!("inter {:?}", t0.elapsed());
         // 3. Border customers join their lowest-index core neighbour's segment.
         let mut root = vec![usize::MAX; m];
         root.par_chunks_mut(BLOCK).enumerate().for_each(|(b, rb)| {
@@ -237,7 +250,6 @@ impl Dbscan {
             }
         });
 
-        eprintln!("border {:?}", t0.elapsed());
         // Back to input order, with raw labels numbered by first appearance.
         let mut raw = vec![None; n];
         let mut is_core = vec![false; n];
@@ -517,6 +529,8 @@ struct Node {
     end: usize,
     /// Children, or `None` for a leaf.
     children: Option<(usize, usize)>,
+    /// One past the largest node id in this node's subtree (ids are in depth-first order).
+    subtree_end: usize,
 }
 
 impl Index {
@@ -544,6 +558,7 @@ impl Index {
             start,
             end,
             children: None,
+            subtree_end: id + 1,
         });
         let at = self.boxes.len();
         self.boxes.resize(at + 2 * d, 0.0);
@@ -569,6 +584,7 @@ impl Index {
         let left = self.build(x, start, mid);
         let right = self.build(x, mid, end);
         self.nodes[id].children = Some((left, right));
+        self.nodes[id].subtree_end = self.nodes.len();
         id
     }
 
@@ -617,14 +633,15 @@ impl Index {
             .sum()
     }
 
-    /// Calls `f(leaf node id)` for every leaf whose box is within `sqrt(eps2)` of node `a`'s.
-    fn visit_leaves_near(&self, a: usize, eps2: f64, mut f: impl FnMut(usize)) {
+    /// Calls `f(leaf node id)` for every leaf after node `a` (in id order) whose box is within
+    /// `sqrt(eps2)` of node `a`'s.
+    fn visit_leaves_after(&self, a: usize, eps2: f64, mut f: impl FnMut(usize)) {
         let mut stack = [0usize; 130];
         let mut top = 1;
         while top > 0 {
             top -= 1;
             let id = stack[top];
-            if self.min_gap2(a, id) > eps2 {
+            if self.nodes[id].subtree_end <= a + 1 || self.min_gap2(a, id) > eps2 {
                 continue;
             }
             match self.nodes[id].children {
