@@ -54,7 +54,7 @@ struct Args {
 
     /// DBSCAN: the neighbourhood radius in feature space (standardised units). Without it, one
     /// is suggested from the knee of the k-distance curve and printed to stderr.
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
     eps: Option<f64>,
 
     /// DBSCAN: the neighbours (counting the customer itself) that make a customer a core point.

@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The compiled `segment` example (cargo test builds examples beside the test binaries).
-fn segment_example() -> Option<PathBuf> {
+/// A compiled example (cargo test builds examples beside the test binaries).
+fn example(name: &str) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let dir = exe.parent()?.parent()?.join("examples");
-    let path = dir.join(format!("segment{}", std::env::consts::EXE_SUFFIX));
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     path.exists().then_some(path)
 }
 
@@ -21,7 +21,7 @@ fn scratch(name: &str, contents: &str) -> PathBuf {
 }
 
 fn run(args: &[&str]) -> Option<(i32, String, String)> {
-    let Some(exe) = segment_example() else {
+    let Some(exe) = example("segment") else {
         eprintln!("skipped: the segment example is not built next to the tests");
         return None;
     };
@@ -99,4 +99,64 @@ fn labels_follow_input_rows_and_json_has_a_schema_version() {
         serde_json::from_str(&std::fs::read_to_string(output).unwrap()).unwrap();
     assert_eq!(json["schema_version"], 1);
     assert_eq!(json["segments"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn quickstart_prints_five_persona_cards_with_evidence() {
+    let Some(exe) = example("quickstart") else {
+        eprintln!("skipped: the quickstart example is not built next to the tests");
+        return;
+    };
+    let out = Command::new(exe).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("\n## ").count(), 5, "{text}");
+    assert!(text.contains("**Objections**") && text.contains(" vs "), "{text}");
+}
+
+#[test]
+fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
+    let csv = scratch(
+        "dense.csv",
+        &(0..60)
+            .map(|i| {
+                let group = f64::from(i % 2) * 50.0;
+                format!("c{i},{},{}\n", group + f64::from(i % 7) * 0.1, group + f64::from(i % 11) * 0.1)
+            })
+            .fold("id,x,y\n".to_string(), |acc, line| acc + &line),
+    );
+    let rules = scratch(
+        "rules.json",
+        r#"{"rules": [{"id": "x_high", "attributes": ["x"], "direction": "high", "goals": ["Reach the top"]}]}"#,
+    );
+    let path = csv.to_str().unwrap();
+    let Some((code, stdout, stderr)) = run(&[
+        path,
+        "--algorithm",
+        "dbscan",
+        "--min-points",
+        "4",
+        "--rules",
+        rules.to_str().unwrap(),
+    ]) else {
+        return;
+    };
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("suggested eps"), "{stderr}");
+    assert!(stdout.contains("2 personas drafted from 60 customers"), "{stdout}");
+    assert!(stdout.contains("Reach the top"), "{stdout}");
+    for (args, expected) in [
+        (vec![path, "--algorithm", "dbscan", "--eps", "0"], "eps"),
+        (vec![path, "--algorithm", "dbscan", "--eps", "-1"], "eps"),
+        (vec![path, "--k", "0"], "k = 0"),
+        (vec![path, "--k-range", "5..=2"], "range"),
+        (vec![path, "--rules", "/no/such/rules.json"], "rules.json"),
+    ] {
+        let Some((code, _, stderr)) = run(&args) else {
+            return;
+        };
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
 }

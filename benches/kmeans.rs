@@ -1,0 +1,52 @@
+//! k-means: whole fits on 200,000 and 1,000,000 customers x 16 features (k = 8, one k-means++
+//! initialisation, tolerance 1e-4), the initialisation alone, and choosing k over 2..=8.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use personas::sample::Blobs;
+use personas::segment::AutoK;
+use personas::KMeans;
+
+fn kmeans(c: &mut Criterion) {
+    let mut group = c.benchmark_group("kmeans_fit_k8_d16");
+    group.sample_size(10);
+    for n in [200_000usize, 1_000_000] {
+        let x = Blobs::new(n, 16, 8)
+            .with_seed(42)
+            .with_separation(2.0)
+            .generate()
+            .features;
+        let km = KMeans::new(8).with_seed(1).with_n_init(1);
+        group.bench_with_input(BenchmarkId::from_parameter(n), &x, |b, x| {
+            b.iter(|| km.fit(x.view()).expect("fit"))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("kmeans_plusplus_init_k8_d16");
+    group.sample_size(10);
+    let x = Blobs::new(1_000_000, 16, 8)
+        .with_seed(42)
+        .with_separation(2.0)
+        .generate()
+        .features;
+    let km = KMeans::new(8).with_seed(1);
+    group.bench_function(BenchmarkId::from_parameter(1_000_000), |b| {
+        b.iter(|| km.initial_centroids(x.view()).expect("init"))
+    });
+    group.finish();
+}
+
+fn auto_k(c: &mut Criterion) {
+    let mut group = c.benchmark_group("auto_k_2_to_8_d16");
+    group.sample_size(10);
+    let n = 200_000;
+    let x = Blobs::new(n, 16, 5).with_seed(11).generate().features;
+    let auto = AutoK::new(2..=8).with_seed(1).with_n_init(1);
+    group.bench_function(BenchmarkId::from_parameter(n), |b| {
+        b.iter(|| auto.fit(x.view()).expect("auto k"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, kmeans, auto_k);
+criterion_main!(benches);
