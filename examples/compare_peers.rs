@@ -4,12 +4,14 @@
 //! ```text
 //! cargo run --release --example compare_peers            # the full run recorded in BENCHMARKS.md
 //! cargo run --release --example compare_peers -- --quick # smaller data, one repetition
+//! cargo run --release --example compare_peers -- --only kmeans,threads,dbscan,silhouette,autok
 //! ```
 //!
 //! Settings shared by both sides: k-means++ initialisation, the same number of initialisations,
 //! an iteration cap of 300 and scikit-learn's tolerance 1e-4 (relative to the mean feature
 //! variance; linfa's tolerance is absolute on the centroid movement, so it gets the equivalent
-//! absolute value); DBSCAN with the same `eps` and `min_points`. "ARI" is the adjusted Rand index
+//! absolute value); DBSCAN with the same `eps` (from `suggest_eps`, which recovers the planted
+//! blobs on these data) and `min_points`. "ARI" is the adjusted Rand index
 //! between the two libraries' labels (for DBSCAN, on customers that both call core or border).
 
 use std::time::Instant;
@@ -18,7 +20,7 @@ use linfa::prelude::*;
 use linfa::DatasetBase;
 use ndarray::Array2;
 use personas::sample::Blobs;
-use personas::segment::{adjusted_rand_index, silhouette_sampled};
+use personas::segment::{adjusted_rand_index, silhouette_sampled, suggest_eps};
 use personas::{Dbscan, KMeans, Segmenter};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
@@ -72,7 +74,11 @@ fn print_table(rows: &[Row]) {
 }
 
 fn kmeans_case(rows: &mut Vec<Row>, n: usize, d: usize, k: usize, n_init: usize, reps: usize) {
-    let x = Blobs::new(n, d, k).with_seed(42).generate().features;
+    let x = Blobs::new(n, d, k)
+        .with_seed(42)
+        .with_separation(2.0)
+        .generate()
+        .features;
     let tol = 1e-4;
     let ours = KMeans::new(k).with_seed(1).with_n_init(n_init).with_tolerance(tol);
     let (ours_ms, model) = time(reps, || ours.fit(x.view()).expect("our k-means"));
@@ -138,7 +144,11 @@ fn kmeans_case(rows: &mut Vec<Row>, n: usize, d: usize, k: usize, n_init: usize,
 }
 
 fn thread_scaling(rows: &mut Vec<Row>, n: usize, d: usize, k: usize, reps: usize) {
-    let x = Blobs::new(n, d, k).with_seed(42).generate().features;
+    let x = Blobs::new(n, d, k)
+        .with_seed(42)
+        .with_separation(2.0)
+        .generate()
+        .features;
     let km = KMeans::new(k).with_seed(1).with_n_init(1);
     let mut ms = Vec::new();
     for threads in [1, 2] {
@@ -165,13 +175,14 @@ fn dbscan_case(
     rows: &mut Vec<Row>,
     n: usize,
     d: usize,
-    eps: f64,
     min_points: usize,
     reps: usize,
     linfa_reps: usize,
 ) {
     let blobs = Blobs::new(n, d, 6).with_seed(7).with_noise(0.05).generate();
     let x = blobs.features;
+    let eps = suggest_eps(x.view(), min_points).expect("eps");
+    let eps = (eps * 1000.0).round() / 1000.0;
     let db = Dbscan::new(eps, min_points);
     let (ours_ms, model) = time(reps, || db.fit(x.view()).expect("our DBSCAN"));
     let truth_ari = {
@@ -254,17 +265,37 @@ fn auto_k_case(rows: &mut Vec<Row>, n: usize, d: usize, reps: usize) {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    // `--only kmeans,dbscan,...` runs some cases only; `--linfa-dbscan-large` also times linfa's
+    // DBSCAN on the 300,000 x 6 case (minutes).
+    let only: Option<String> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1).cloned());
+    let wants = |case: &str| only.as_deref().is_none_or(|o| o.split(',').any(|c| c == case));
+    let linfa_large = args.iter().any(|a| a == "--linfa-dbscan-large");
     let (scale, reps) = if quick { (10, 1) } else { (1, 5) };
     let threads = rayon::current_num_threads();
     println!("threads: {threads}; repetitions: {reps} (median reported)\n");
     let mut rows = Vec::new();
-    kmeans_case(&mut rows, 1_000_000 / scale, 16, 8, 1, reps);
-    kmeans_case(&mut rows, 200_000 / scale, 16, 8, 3, reps);
-    thread_scaling(&mut rows, 1_000_000 / scale, 16, 8, reps);
-    dbscan_case(&mut rows, 100_000 / scale, 4, 0.5, 10, reps, if quick { 1 } else { 3 });
-    dbscan_case(&mut rows, 300_000 / scale, 6, 0.9, 12, reps, 1);
-    silhouette_case(&mut rows, 100_000 / scale, 16, reps);
-    auto_k_case(&mut rows, 200_000 / scale, 16, if quick { 1 } else { 3 });
+    if wants("kmeans") {
+        kmeans_case(&mut rows, 1_000_000 / scale, 16, 8, 1, reps);
+        kmeans_case(&mut rows, 200_000 / scale, 16, 8, 3, reps);
+    }
+    if wants("threads") {
+        thread_scaling(&mut rows, 1_000_000 / scale, 16, 8, reps);
+    }
+    if wants("dbscan") {
+        dbscan_case(&mut rows, 100_000 / scale, 4, 10, reps, 3);
+        let large_linfa = if quick || linfa_large { 1 } else { 0 };
+        dbscan_case(&mut rows, 300_000 / scale, 6, 12, reps, large_linfa);
+    }
+    if wants("silhouette") {
+        silhouette_case(&mut rows, 100_000 / scale, 16, reps);
+    }
+    if wants("autok") {
+        auto_k_case(&mut rows, 200_000 / scale, 16, if quick { 1 } else { 3 });
+    }
     print_table(&rows);
 }

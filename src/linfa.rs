@@ -231,7 +231,7 @@ mod tests {
     fn kmeans_params_are_checked_once() {
         assert!(matches!(
             KMeansParams::new(0).check(),
-            Err(Error::InvalidK { .. })
+            Err(Error::InvalidParameter { name: "k", .. })
         ));
         assert!(matches!(
             KMeansParams::new(2).with_n_init(0).check(),

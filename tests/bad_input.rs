@@ -154,13 +154,18 @@ fn a_zero_variance_column_is_dropped_with_a_warning_or_an_error_by_option() {
 fn k_of_zero_or_more_than_the_customers_is_an_error() {
     let t = load("id,age,region\na,30,n\nb,40,s\nc,50,n\n").unwrap();
     let features = Encoder::new().fit(&t).unwrap().transform(&t).unwrap();
-    for k in [0, 4] {
-        let err = KMeans::new(k).segment(features.view()).unwrap_err();
-        assert!(
-            matches!(err, Error::InvalidK { k: kk, n_customers: 3 } if kk == k),
-            "{err:?}"
-        );
-    }
+    let err = KMeans::new(0).segment(features.view()).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidParameter { name: "k", .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "invalid k = 0: at least one segment is needed");
+    let err = KMeans::new(4).segment(features.view()).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidK { k: 4, n_customers: 3 }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("k must be between 1 and 3"), "{err}");
     assert!(KMeans::new(3).segment(features.view()).is_ok());
 }
 

@@ -148,7 +148,7 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
     for (args, expected) in [
         (vec![path, "--algorithm", "dbscan", "--eps", "0"], "eps"),
         (vec![path, "--algorithm", "dbscan", "--eps", "-1"], "eps"),
-        (vec![path, "--k", "0"], "k = 0"),
+        (vec![path, "--k", "0"], "invalid k = 0"),
         (vec![path, "--k-range", "5..=2"], "range"),
         (vec![path, "--rules", "/no/such/rules.json"], "rules.json"),
     ] {

@@ -168,12 +168,12 @@ fn nan_data_is_located_by_every_engine() {
 }
 
 #[test]
-fn k_outside_one_to_n_is_invalid_k() {
+fn k_outside_one_to_n_is_rejected() {
     let x = Blobs::new(5, 2, 2).generate().features;
-    for k in [0, 6] {
-        let e = KMeans::new(k).segment(x.view()).unwrap_err();
-        assert!(matches!(e, Error::InvalidK { .. }), "{e}");
-    }
+    let e = KMeans::new(0).segment(x.view()).unwrap_err();
+    assert!(matches!(e, Error::InvalidParameter { name: "k", .. }), "{e}");
+    let e = KMeans::new(6).segment(x.view()).unwrap_err();
+    assert!(matches!(e, Error::InvalidK { k: 6, n_customers: 5 }), "{e}");
 }
 
 #[test]

@@ -155,13 +155,14 @@ impl KMeans {
     /// Checks the hyperparameters that do not depend on the data.
     ///
     /// # Errors
-    /// [`Error::InvalidK`] when `k` is 0, [`Error::InvalidParameter`] when `n_init` or `max_iter`
-    /// is 0 or the tolerance is negative or NaN.
+    /// [`Error::InvalidParameter`] when `k`, `n_init` or `max_iter` is 0 or the tolerance is
+    /// negative or NaN.
     pub fn check(&self) -> Result<()> {
         if self.k == 0 {
-            return Err(Error::InvalidK {
-                k: 0,
-                n_customers: 0,
+            return Err(Error::InvalidParameter {
+                name: "k",
+                value: "0".into(),
+                reason: "at least one segment is needed",
             });
         }
         if self.n_init == 0 {
@@ -192,8 +193,8 @@ impl KMeans {
     ///
     /// # Errors
     /// [`Error::NoRows`] or [`Error::NoFeatures`] for an empty matrix,
-    /// [`Error::NonFiniteFeature`] for NaN or infinite values, [`Error::InvalidK`] when `k` is 0
-    /// or larger than the number of customers, [`Error::InvalidParameter`] for other bad
+    /// [`Error::NonFiniteFeature`] for NaN or infinite values, [`Error::InvalidK`] when `k` is
+    /// larger than the number of customers, [`Error::InvalidParameter`] for `k` = 0 and other bad
     /// hyperparameters.
     pub fn fit(&self, features: ArrayView2<'_, f64>) -> Result<KMeansModel> {
         self.fit_inner(features, None)
@@ -1017,7 +1018,7 @@ mod tests {
         let x = two_groups();
         assert!(matches!(
             KMeans::new(0).fit(x.view()),
-            Err(Error::InvalidK { .. })
+            Err(Error::InvalidParameter { name: "k", .. })
         ));
         assert!(matches!(
             KMeans::new(8).fit(x.view()),
