@@ -160,3 +160,24 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn the_readme_persona_card_is_what_quickstart_prints() {
+    let Some(exe) = example("quickstart") else {
+        eprintln!("skipped: the quickstart example is not built next to the tests");
+        return;
+    };
+    let out = Command::new(exe).output().unwrap();
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    // README shows the first card with its heading one level down.
+    let start = readme.find("### ").expect("a persona card in README");
+    let end = readme[start..].find("\n## ").map_or(readme.len(), |e| start + e);
+    let card = readme[start..end].trim().replacen("### ", "## ", 1);
+    let first = printed.find("\n## ").expect("a card in the output") + 1;
+    let next = printed[first..]
+        .find("\n## ")
+        .map_or(printed.len(), |e| first + e);
+    assert_eq!(card, printed[first..next].trim());
+}

@@ -1,18 +1,4 @@
 //! The signal catalogue: rules that turn a marked difference into persona statements.
-//!
-//! A [`Rule`] says: "when an attribute named like one of `attributes` (and, for level rules, a
-//! level named like one of `levels`) is markedly high (or low) in a segment, say these goals,
-//! pain points, objections, motivations, buying behaviours and channels". Rules are data: the
-//! built-in catalogue is a JSON file bundled with the crate, and users add or replace rules in
-//! Rust ([`Catalogue::with_rule`]) or from their own JSON ([`Catalogue::with_rules_json`]).
-//!
-//! ## Matching
-//! Attribute names and labels are split into lower-case words (`web_visits_per_month`,
-//! `WebVisitsPerMonth` and "Web visits per month" all give `web visits per month`). A pattern
-//! matches when every word of it appears among the attribute's words (a trailing `s` is ignored,
-//! so `purchase` matches `purchases`). When several rules match the same difference, the one whose
-//! pattern has the most words wins (`spend groceries` beats `spend`), then the earlier rule.
-//! Level rules match the level text the same way.
 
 use serde::{Deserialize, Serialize};
 
@@ -59,7 +45,7 @@ impl BuyerType {
     }
 }
 
-/// One signal rule; see the [module docs](self).
+/// One signal rule; see [`Catalogue`] for how rules are matched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     /// A unique id; a user rule with a built-in rule's id replaces it.
@@ -216,7 +202,21 @@ struct RuleFile {
 
 const BUILTIN: &str = include_str!("catalogue.json");
 
-/// An ordered set of [`Rule`]s.
+/// An ordered set of [`Rule`]s: the signal catalogue.
+///
+/// A [`Rule`] says: "when an attribute named like one of `attributes` (and, for level rules, a
+/// level named like one of `levels`) is markedly high (or low) in a segment, say these goals,
+/// pain points, objections, motivations, buying behaviours and channels". Rules are data: the
+/// built-in catalogue is a JSON file bundled with the crate, and users add or replace rules in
+/// Rust ([`Catalogue::with_rule`]) or from their own JSON ([`Catalogue::with_rules_json`]).
+///
+/// ## Matching
+/// Attribute names and labels are split into lower-case words (`web_visits_per_month`,
+/// `WebVisitsPerMonth` and "Web visits per month" all give `web visits per month`). A pattern
+/// matches when every word of it appears among the attribute's words (a trailing `s` is ignored,
+/// so `purchase` matches `purchases`). When several rules match the same difference, the one whose
+/// pattern has the most words wins (`spend groceries` beats `spend`), then the earlier rule.
+/// Level rules match the level text the same way.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catalogue {
     rules: Vec<Rule>,

@@ -14,6 +14,24 @@
 //!
 //! Everything is deterministic: the same profiles give the same personas, word for word.
 //!
+//! # JSON document
+//!
+//! [`Personas::to_json`] writes, field by field:
+//!
+//! - `schema_version` (integer): the document format, [`crate::SCHEMA_VERSION`];
+//! - `generator` (string): the crate and version that wrote it;
+//! - `n_customers`, `unassigned` (integers): all customers, and those in no segment;
+//! - `personas` (array), one object per segment, segment 0 first: `name`, `summary`, `segment`,
+//!   `size`, `share` (0..1), `value_share` (0..1 or `null`), `value_attribute` (or `null`),
+//!   `demographics`, `firmographics`, `traits`, `goals`, `pain_points`, `objections`,
+//!   `motivations`, `buying_behaviour`, `channels` (arrays of statements), and `buyer_type`
+//!   (`{"type": "need" | "deal" | "impulse" | "loyalty" | "mixed", "text", "evidence"}`);
+//! - a statement is `{"text": ..., "evidence": [{"attribute", "level", "statistic",
+//!   "segment_value", "population_value", "effect"}]}` (see [`Evidence`]);
+//! - `segments` (array): the profiles the personas were drafted from ([`crate::SegmentProfile`]);
+//! - `quality` (object or `null`): `silhouette`, `calinski_harabasz`, `davies_bouldin`,
+//!   `inertia`.
+//!
 //! ```
 //! use personas::persona::Drafter;
 //! use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema, Segmenter};

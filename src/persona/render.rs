@@ -1,22 +1,4 @@
 //! Persona cards in Markdown and the personas JSON document.
-//!
-//! # JSON document
-//!
-//! [`Personas::to_json`] writes, field by field:
-//!
-//! - `schema_version` (integer): the document format, [`crate::SCHEMA_VERSION`];
-//! - `generator` (string): the crate and version that wrote it;
-//! - `n_customers`, `unassigned` (integers): all customers, and those in no segment;
-//! - `personas` (array), one object per segment, segment 0 first: `name`, `summary`, `segment`,
-//!   `size`, `share` (0..1), `value_share` (0..1 or `null`), `value_attribute` (or `null`),
-//!   `demographics`, `firmographics`, `traits`, `goals`, `pain_points`, `objections`,
-//!   `motivations`, `buying_behaviour`, `channels` (arrays of statements), and `buyer_type`
-//!   (`{"type": "need" | "deal" | "impulse" | "loyalty" | "mixed", "text", "evidence"}`);
-//! - a statement is `{"text": ..., "evidence": [{"attribute", "level", "statistic",
-//!   "segment_value", "population_value", "effect"}]}` (see [`super::Evidence`]);
-//! - `segments` (array): the profiles the personas were drafted from ([`crate::SegmentProfile`]);
-//! - `quality` (object or `null`): `silhouette`, `calinski_harabasz`, `davies_bouldin`,
-//!   `inertia`.
 
 use std::fmt::Write as _;
 
@@ -26,7 +8,7 @@ use crate::profile::Statistic;
 use crate::render::{json_document, lift, number, percent};
 
 impl Personas {
-    /// The personas as a JSON document; see the [module docs](self) for every field.
+    /// The personas as a JSON document; the [`persona`](super) module docs describe every field.
     ///
     /// # Errors
     /// [`crate::Error::Json`] if serialisation fails (it does not for personas this crate made).
