@@ -114,7 +114,16 @@ impl CsvOptions {
     }
 }
 
-/// The header and rows of a delimited file as trimmed strings.
+/// Opens a file for reading, naming it in the error.
+pub(crate) fn open(path: &Path) -> Result<std::fs::File> {
+    std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The header and rows of a delimited file as trimmed strings (for schema inference, which looks
+/// at every value of a column before deciding).
 #[derive(Debug, Clone)]
 pub(crate) struct RawCsv {
     pub header: Vec<String>,
@@ -123,78 +132,98 @@ pub(crate) struct RawCsv {
 
 impl RawCsv {
     pub(crate) fn from_path(path: &Path, options: &CsvOptions) -> Result<Self> {
-        let file = std::fs::File::open(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_reader(file, options)
+        Self::from_reader(open(path)?, options)
     }
 
     pub(crate) fn from_reader<R: Read>(reader: R, options: &CsvOptions) -> Result<Self> {
-        let mut buffered = BufReader::with_capacity(1 << 16, reader);
-        let delimiter = match options.delimiter {
-            Some(d) => d,
-            None => {
-                let head = buffered.fill_buf().map_err(csv::Error::from)?;
-                detect_delimiter(head, options.comment)
-            }
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .comment(options.comment)
-            .trim(csv::Trim::All)
-            .from_reader(buffered);
-        let mut records = reader.records();
-        let header: Vec<String> = if options.has_header {
-            match records.next() {
-                None => return Err(Error::EmptyInput),
-                Some(record) => record?.iter().map(str::to_string).collect(),
-            }
-        } else {
-            Vec::new()
-        };
+        let mut header = Vec::new();
         let mut rows = Vec::new();
-        let mut expected = header.len();
-        for (i, record) in records.enumerate() {
-            let record = record?;
-            if i == 0 && !options.has_header {
-                expected = record.len();
-            }
-            if record.len() != expected {
-                return Err(Error::RaggedRow {
-                    row: i + 1,
-                    expected,
-                    found: record.len(),
-                });
-            }
-            rows.push(record.iter().map(str::to_string).collect());
+        read_records(
+            reader,
+            options,
+            |names| {
+                header = names.to_vec();
+                Ok(())
+            },
+            |_, record| {
+                rows.push(record.iter().map(str::to_string).collect());
+                Ok(())
+            },
+        )?;
+        Ok(RawCsv { header, rows })
+    }
+}
+
+/// Reads delimited text one record at a time, so a large file never has to be held as strings:
+/// `on_header` receives the column names once, then `on_row` each row with its 1-based number.
+/// Cells are trimmed.
+///
+/// # Errors
+/// [`Error::EmptyInput`] without a header (or without any row for header-less input),
+/// [`Error::NoRows`] for a header only, [`Error::RaggedRow`] for a row whose length differs from
+/// the header's, [`Error::Csv`] for read failures, and whatever the callbacks return.
+pub(crate) fn read_records<R: Read>(
+    reader: R,
+    options: &CsvOptions,
+    mut on_header: impl FnMut(&[String]) -> Result<()>,
+    mut on_row: impl FnMut(usize, &csv::StringRecord) -> Result<()>,
+) -> Result<()> {
+    let mut buffered = BufReader::with_capacity(1 << 16, reader);
+    let delimiter = match options.delimiter {
+        Some(d) => d,
+        None => {
+            let head = buffered.fill_buf().map_err(csv::Error::from)?;
+            detect_delimiter(head, options.comment)
         }
-        let header = if options.has_header {
-            header
-        } else if let Some(names) = &options.column_names {
-            if rows.is_empty() {
-                return Err(Error::EmptyInput);
-            }
-            if names.len() != expected {
-                return Err(Error::RaggedRow {
-                    row: 1,
-                    expected: names.len(),
-                    found: expected,
-                });
-            }
-            names.clone()
-        } else {
-            (1..=expected).map(|i| format!("column_{i}")).collect()
-        };
-        if header.is_empty() {
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .comment(options.comment)
+        .trim(csv::Trim::All)
+        .from_reader(buffered);
+    let mut record = csv::StringRecord::new();
+    let mut expected = None;
+    if options.has_header {
+        if !reader.read_record(&mut record)? {
             return Err(Error::EmptyInput);
         }
-        if rows.is_empty() {
-            return Err(Error::NoRows);
+        let header: Vec<String> = record.iter().map(str::to_string).collect();
+        expected = Some(header.len());
+        on_header(&header)?;
+    }
+    let mut row = 0;
+    while reader.read_record(&mut record)? {
+        row += 1;
+        let expected = *expected.get_or_insert_with(|| record.len());
+        if row == 1 && !options.has_header {
+            let names = match &options.column_names {
+                Some(names) if names.len() != expected => {
+                    return Err(Error::RaggedRow {
+                        row: 1,
+                        expected: names.len(),
+                        found: expected,
+                    })
+                }
+                Some(names) => names.clone(),
+                None => (1..=expected).map(|i| format!("column_{i}")).collect(),
+            };
+            on_header(&names)?;
         }
-        Ok(RawCsv { header, rows })
+        if record.len() != expected {
+            return Err(Error::RaggedRow {
+                row,
+                expected,
+                found: record.len(),
+            });
+        }
+        on_row(row, &record)?;
+    }
+    match (row, options.has_header) {
+        (0, true) => Err(Error::NoRows),
+        (0, false) => Err(Error::EmptyInput),
+        _ => Ok(()),
     }
 }
 

@@ -17,7 +17,7 @@ use ndarray::ArrayView2;
 use serde::Serialize;
 
 use crate::error::{list_for_message, Error, Result};
-use crate::input::{CsvOptions, RawCsv};
+use crate::input::{open, read_records, CsvOptions};
 use crate::schema::{AttributeKind, Role, Schema};
 
 /// One cell of customer data handed over in Rust (see [`CustomerTable::from_rows`]).
@@ -171,11 +171,11 @@ impl CustomerTable {
         schema: &Schema,
         options: &CsvOptions,
     ) -> Result<Self> {
-        let raw = RawCsv::from_path(path.as_ref(), options)?;
-        Self::from_raw(&raw, schema, options)
+        Self::from_csv_reader(open(path.as_ref())?, schema, options)
     }
 
     /// Loads customers from any reader of CSV text; see [`CustomerTable::from_csv_path`].
+    /// Records are typed as they are read, so memory holds the typed columns, not the text.
     ///
     /// # Errors
     /// As [`CustomerTable::from_csv_path`], with [`Error::Csv`] for read failures.
@@ -184,40 +184,24 @@ impl CustomerTable {
         schema: &Schema,
         options: &CsvOptions,
     ) -> Result<Self> {
-        let raw = RawCsv::from_reader(reader, options)?;
-        Self::from_raw(&raw, schema, options)
-    }
-
-    pub(crate) fn from_raw(raw: &RawCsv, schema: &Schema, options: &CsvOptions) -> Result<Self> {
-        let mut positions = Vec::with_capacity(schema.len());
-        for attribute in schema.attributes() {
-            let mut found = raw
-                .header
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| **h == attribute.name);
-            match (found.next(), found.next()) {
-                (Some((i, _)), None) => positions.push(i),
-                (Some(_), Some(_)) => {
-                    return Err(Error::InvalidSchema {
-                        attribute: attribute.name.clone(),
-                        reason: "the input has two columns with this name".into(),
-                    })
-                }
-                (None, _) => {
-                    return Err(Error::MissingColumn {
-                        column: attribute.name.clone(),
-                        found: list_for_message(&raw.header),
-                    })
-                }
-            }
-        }
         let mut builder = TableBuilder::new(schema, options.clone());
-        for (r, row) in raw.rows.iter().enumerate() {
-            for (c, &p) in positions.iter().enumerate() {
-                builder.push_text(c, r + 1, &row[p])?;
-            }
-        }
+        // Set once from the header, which `read_records` always delivers before any row.
+        let positions = std::cell::OnceCell::new();
+        read_records(
+            reader,
+            options,
+            |header| {
+                let _ = positions.set(column_positions(schema, header)?);
+                Ok(())
+            },
+            |row, record| {
+                let positions: &[usize] = positions.get().map_or(&[], Vec::as_slice);
+                for (c, &p) in positions.iter().enumerate() {
+                    builder.push_text(c, row, &record[p])?;
+                }
+                Ok(())
+            },
+        )?;
         builder.finish()
     }
 
@@ -421,6 +405,33 @@ fn json_to_value(v: &serde_json::Value) -> Option<Value> {
         ),
         serde_json::Value::Object(_) => return None,
     })
+}
+
+/// Where each schema attribute is in a header.
+fn column_positions(schema: &Schema, header: &[String]) -> Result<Vec<usize>> {
+    let mut positions = Vec::with_capacity(schema.len());
+    for attribute in schema.attributes() {
+        let mut found = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| **h == attribute.name);
+        match (found.next(), found.next()) {
+            (Some((i, _)), None) => positions.push(i),
+            (Some(_), Some(_)) => {
+                return Err(Error::InvalidSchema {
+                    attribute: attribute.name.clone(),
+                    reason: "the input has two columns with this name".into(),
+                })
+            }
+            (None, _) => {
+                return Err(Error::MissingColumn {
+                    column: attribute.name.clone(),
+                    found: list_for_message(header),
+                })
+            }
+        }
+    }
+    Ok(positions)
 }
 
 /// Reads a boolean written as true/false, yes/no, y/n, t/f or 1/0 (any case).

@@ -587,39 +587,42 @@ fn nearest(row: &[f64], c: &[f64], d: usize) -> (usize, f64, f64) {
 }
 
 /// The mean of the per-feature variances (unweighted, as scikit-learn), which scales the
-/// tolerance.
+/// tolerance. One read of the matrix: each block's mean and squared deviations are taken while
+/// the block is in cache, and blocks are merged in order with Chan's formula.
 fn mean_variance(p: &Problem<'_>) -> f64 {
     let d = p.d;
-    let block_sums: Vec<Vec<f64>> =
-        p.x.par_chunks(BLOCK_ROWS * d)
-            .map(|xb| {
-                let mut s = vec![0.0; d];
-                for row in xb.chunks_exact(d) {
-                    for (a, v) in s.iter_mut().zip(row) {
-                        *a += v;
-                    }
+    let blocks: Vec<(f64, Vec<f64>, Vec<f64>)> = p
+        .x
+        .par_chunks(BLOCK_ROWS * d)
+        .map(|xb| {
+            let rows = (xb.len() / d) as f64;
+            let mut mean = vec![0.0; d];
+            for row in xb.chunks_exact(d) {
+                mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+            }
+            mean.iter_mut().for_each(|m| *m /= rows);
+            let mut m2 = vec![0.0; d];
+            for row in xb.chunks_exact(d) {
+                for ((s, v), m) in m2.iter_mut().zip(row).zip(&mean) {
+                    *s += (v - m) * (v - m);
                 }
-                s
-            })
-            .collect();
+            }
+            (rows, mean, m2)
+        })
+        .collect();
+    let mut count = 0.0;
     let mut mean = vec![0.0; d];
-    for s in &block_sums {
-        for (m, v) in mean.iter_mut().zip(s) {
-            *m += v;
+    let mut m2 = vec![0.0; d];
+    for (rows, bmean, bm2) in &blocks {
+        let total = count + rows;
+        for t in 0..d {
+            let delta = bmean[t] - mean[t];
+            mean[t] += delta * rows / total;
+            m2[t] += bm2[t] + delta * delta * count * rows / total;
         }
+        count = total;
     }
-    mean.iter_mut().for_each(|m| *m /= p.n as f64);
-    let block_sq: Vec<f64> =
-        p.x.par_chunks(BLOCK_ROWS * d)
-            .map(|xb| {
-                let mut s = 0.0;
-                for row in xb.chunks_exact(d) {
-                    s += sq_dist(row, &mean);
-                }
-                s
-            })
-            .collect();
-    block_sq.iter().sum::<f64>() / (p.n as f64 * d as f64)
+    m2.iter().sum::<f64>() / (p.n as f64 * d as f64)
 }
 
 /// `k` distinct customers chosen uniformly (Floyd's algorithm), as starting centroids.
@@ -701,6 +704,9 @@ fn kmeans_plus_plus(p: &Problem<'_>, rng: &mut Rng, ws: &mut Workspace) -> Vec<f
     };
     update(closest, &mut block_pot, &centroids[0..d], true);
 
+    // Per block, each candidate's updated distances (`trials` runs of the block's rows), so
+    // that the chosen candidate's become `closest` without another read of the matrix.
+    let mut cand_closest = vec![0.0; n * trials];
     let mut candidates = vec![0usize; trials];
     for _ in 1..k {
         let total: f64 = block_pot.iter().sum();
@@ -715,17 +721,20 @@ fn kmeans_plus_plus(p: &Problem<'_>, rng: &mut Rng, ws: &mut Workspace) -> Vec<f
         let closest_ro: &[f64] = closest;
         trial_pot
             .par_chunks_mut(trials)
+            .zip(cand_closest.par_chunks_mut(BLOCK_ROWS * trials))
             .zip(closest_ro.par_chunks(BLOCK_ROWS))
             .zip(p.x.par_chunks(BLOCK_ROWS * d))
             .enumerate()
-            .for_each(|(b, ((tp, cb), xb))| {
+            .for_each(|(b, (((tp, cc), cb), xb))| {
                 let wb = p.weight_block(b);
+                let rows = cb.len();
                 tp.iter_mut().for_each(|t| *t = 0.0);
                 for (i, (ci, row)) in cb.iter().zip(xb.chunks_exact(d)).enumerate() {
                     let w = wb.map_or(1.0, |w| w[i]);
-                    for (t, &cand) in tp.iter_mut().zip(cands) {
-                        let dist = sq_dist(row, &p.x[cand * d..(cand + 1) * d]);
-                        *t += w * dist.min(*ci);
+                    for (t, &cand) in cands.iter().enumerate() {
+                        let dist = sq_dist(row, &p.x[cand * d..(cand + 1) * d]).min(*ci);
+                        cc[t * rows + i] = dist;
+                        tp[t] += w * dist;
                     }
                 }
             });
@@ -738,10 +747,18 @@ fn kmeans_plus_plus(p: &Problem<'_>, rng: &mut Rng, ws: &mut Workspace) -> Vec<f
                 best_t = t;
             }
         }
+        closest
+            .par_chunks_mut(BLOCK_ROWS)
+            .zip(cand_closest.par_chunks(BLOCK_ROWS * trials))
+            .for_each(|(cb, cc)| {
+                let rows = cb.len();
+                cb.copy_from_slice(&cc[best_t * rows..(best_t + 1) * rows]);
+            });
+        for (b, pot) in block_pot.iter_mut().enumerate() {
+            *pot = trial_pot[b * trials + best_t];
+        }
         let pick = candidates[best_t];
-        let c = p.x[pick * d..(pick + 1) * d].to_vec();
-        update(closest, &mut block_pot, &c, false);
-        centroids.extend_from_slice(&c);
+        centroids.extend_from_slice(&p.x[pick * d..(pick + 1) * d]);
     }
     centroids
 }
