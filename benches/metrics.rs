@@ -17,9 +17,11 @@ fn metrics(c: &mut Criterion) {
     let mut group = c.benchmark_group("silhouette_sampled_d16");
     group.sample_size(10);
     for sample in [2_000usize, 10_000] {
-        group.bench_with_input(BenchmarkId::new(format!("n{n}"), sample), &sample, |b, &s| {
-            b.iter(|| silhouette_sampled(x.view(), &seg, s, 0).expect("silhouette"))
-        });
+        group.bench_with_input(
+            BenchmarkId::new(format!("n{n}"), sample),
+            &sample,
+            |b, &s| b.iter(|| silhouette_sampled(x.view(), &seg, s, 0).expect("silhouette")),
+        );
     }
     group.finish();
 

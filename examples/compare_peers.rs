@@ -80,7 +80,10 @@ fn kmeans_case(rows: &mut Vec<Row>, n: usize, d: usize, k: usize, n_init: usize,
         .generate()
         .features;
     let tol = 1e-4;
-    let ours = KMeans::new(k).with_seed(1).with_n_init(n_init).with_tolerance(tol);
+    let ours = KMeans::new(k)
+        .with_seed(1)
+        .with_n_init(n_init)
+        .with_tolerance(tol);
     let (ours_ms, model) = time(reps, || ours.fit(x.view()).expect("our k-means"));
     let linfa_tol = (tol * mean_variance(&x)).sqrt();
     let data = DatasetBase::from(x.clone());
@@ -107,10 +110,16 @@ fn kmeans_case(rows: &mut Vec<Row>, n: usize, d: usize, k: usize, n_init: usize,
     let slice = x.as_slice().expect("standard layout");
     let (read_ms, sum) = time(reps.max(5), || {
         use rayon::prelude::*;
-        slice.par_chunks(1 << 16).map(|c| c.iter().sum::<f64>()).sum::<f64>()
+        slice
+            .par_chunks(1 << 16)
+            .map(|c| c.iter().sum::<f64>())
+            .sum::<f64>()
     });
     std::hint::black_box(sum);
-    let one = KMeans::new(k).with_seed(1).with_n_init(1).with_tolerance(tol);
+    let one = KMeans::new(k)
+        .with_seed(1)
+        .with_n_init(1)
+        .with_tolerance(tol);
     let (init_ms, _) = time(reps, || one.initial_centroids(x.view()).expect("init"));
     let (fit1_ms, m1) = time(reps, || one.fit(x.view()).expect("fit"));
     let per_iter = (fit1_ms - init_ms) / (m1.n_iter() + 1) as f64;
@@ -249,7 +258,9 @@ fn auto_k_case(rows: &mut Vec<Row>, n: usize, d: usize, reps: usize) {
     let x = Blobs::new(n, d, 5).with_seed(11).generate().features;
     let one = KMeans::new(8).with_seed(1).with_n_init(1);
     let (one_ms, _) = time(reps, || one.fit(x.view()).expect("fit"));
-    let auto = personas::segment::AutoK::new(2..=8).with_n_init(1).with_seed(1);
+    let auto = personas::segment::AutoK::new(2..=8)
+        .with_n_init(1)
+        .with_seed(1);
     let (auto_ms, choice) = time(reps, || auto.fit(x.view()).expect("auto k"));
     rows.push(Row {
         case: format!(
@@ -273,7 +284,10 @@ fn main() {
         .iter()
         .position(|a| a == "--only")
         .and_then(|i| args.get(i + 1).cloned());
-    let wants = |case: &str| only.as_deref().is_none_or(|o| o.split(',').any(|c| c == case));
+    let wants = |case: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|c| c == case))
+    };
     let linfa_large = args.iter().any(|a| a == "--linfa-dbscan-large");
     let (scale, reps) = if quick { (10, 1) } else { (1, 5) };
     let threads = rayon::current_num_threads();

@@ -175,7 +175,11 @@ fn run(args: Args) -> Result<(), String> {
         let byte = match d.as_str() {
             "tab" | "\\t" => b'\t',
             s if s.len() == 1 => s.as_bytes()[0],
-            s => return Err(format!("--delimiter must be one character or `tab`, not `{s}`")),
+            s => {
+                return Err(format!(
+                    "--delimiter must be one character or `tab`, not `{s}`"
+                ))
+            }
         };
         options = options.with_delimiter(byte);
     }

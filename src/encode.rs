@@ -50,8 +50,22 @@
 //! ([`FittedEncoder::warnings`]) or fails the fit with [`Error::ZeroVariance`]. The check looks at
 //! known values only, whatever the missing policy. A column whose every value is missing fails
 //! with [`Error::AllMissing`].
+//!
+//! # Overflow
+//! A numeric column whose values are so large that a statistic (sum, variance, interquartile
+//! range, range) or an encoded value overflows `f64` fails with [`Error::Overflow`], naming the
+//! column, rather than being mistaken for a constant column or encoded as infinity.
+//!
+//! # Saved encoders
+//! Deserialising a [`FittedEncoder`] checks it before use, so an edited or corrupted file fails
+//! with [`Error::Json`] naming the attribute and the problem instead of making
+//! [`FittedEncoder::transform`] or [`FittedEncoder::decode`] misbehave: the attributes' offsets
+//! and widths must tile the described columns exactly and in order; attribute names must be
+//! unique; levels non-empty and unique (at least two for ordinal attributes); weights and scale
+//! factors positive and finite; centres and imputed values finite; fill values shares in
+//! `[0, 1]`, one per level.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use ndarray::{Array2, ArrayView1, ArrayViewMut2, Axis};
@@ -151,6 +165,7 @@ impl Encoder {
     /// [`Error::AllMissing`] when a feature has no known value; [`Error::ZeroVariance`] for a
     /// constant feature under [`ZeroVariance::Error`], or when every feature is constant;
     /// [`Error::WrongType`] for a negative value in a `log1p` attribute (with row and column);
+    /// [`Error::Overflow`] when a numeric feature's statistics overflow;
     /// [`Error::InvalidSchema`] when a feature's column does not hold its kind's values.
     pub fn fit(&self, table: &CustomerTable) -> Result<FittedEncoder> {
         let schema = table.schema();
@@ -322,12 +337,158 @@ pub enum DecodedValue {
 }
 
 /// The fitted encoding of every feature attribute; see the [module docs](self) for formulas.
+///
+/// Deserialisation validates the encoder (see [Saved encoders](self#saved-encoders)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "FittedEncoderData")]
 pub struct FittedEncoder {
     attributes: Vec<FittedAttribute>,
     columns: Vec<FeatureColumn>,
     warnings: Vec<String>,
     unknown_levels: UnknownLevels,
+}
+
+/// The serialised form of a [`FittedEncoder`], before its checks.
+#[derive(Deserialize)]
+struct FittedEncoderData {
+    attributes: Vec<FittedAttribute>,
+    columns: Vec<FeatureColumn>,
+    warnings: Vec<String>,
+    unknown_levels: UnknownLevels,
+}
+
+impl TryFrom<FittedEncoderData> for FittedEncoder {
+    type Error = String;
+
+    /// Accepts exactly the encoders that `transform` and `decode` can use without panicking or
+    /// dividing by zero; the message names the attribute or column and what is wrong.
+    fn try_from(data: FittedEncoderData) -> std::result::Result<Self, String> {
+        if data.attributes.is_empty() {
+            return Err("fitted encoder: no encoded attributes".to_string());
+        }
+        let mut expected = Vec::new();
+        let mut names = HashSet::new();
+        for a in &data.attributes {
+            let problem = |what: String| format!("fitted encoder: attribute `{}`: {what}", a.name);
+            if !names.insert(a.name.as_str()) {
+                return Err(problem("appears more than once".to_string()));
+            }
+            if a.offset != expected.len() {
+                return Err(problem(format!(
+                    "offset {} does not follow the columns before it (expected {})",
+                    a.offset,
+                    expected.len()
+                )));
+            }
+            check_positive("weight", a.weight).map_err(problem)?;
+            a.encoding.check(a.weight).map_err(problem)?;
+            a.describe(&mut expected);
+        }
+        if data.columns.len() != expected.len() {
+            return Err(format!(
+                "fitted encoder: `columns` describes {} matrix columns but the attributes \
+                 encode {}",
+                data.columns.len(),
+                expected.len()
+            ));
+        }
+        if let Some((j, (found, wanted))) = data
+            .columns
+            .iter()
+            .zip(&expected)
+            .enumerate()
+            .find(|(_, (f, w))| f != w)
+        {
+            return Err(format!(
+                "fitted encoder: column {j} is described as {} but attribute `{}` encodes {} there",
+                column_description(found),
+                wanted.attribute,
+                column_description(wanted)
+            ));
+        }
+        Ok(FittedEncoder {
+            attributes: data.attributes,
+            columns: data.columns,
+            warnings: data.warnings,
+            unknown_levels: data.unknown_levels,
+        })
+    }
+}
+
+fn column_description(c: &FeatureColumn) -> String {
+    let kind = match c.kind {
+        FeatureKind::Numeric => "numeric",
+        FeatureKind::Level => "level",
+        FeatureKind::Rank => "rank",
+        FeatureKind::Boolean => "boolean",
+        FeatureKind::Tag => "tag",
+        FeatureKind::Missing => "missing",
+    };
+    match &c.level {
+        Some(level) => format!("`{}` {kind} `{level}`", c.attribute),
+        None => format!("`{}` {kind}", c.attribute),
+    }
+}
+
+fn check_positive(what: &str, x: f64) -> std::result::Result<(), String> {
+    if x.is_finite() && x > 0.0 {
+        Ok(())
+    } else {
+        Err(format!("{what} {x} must be a positive finite number"))
+    }
+}
+
+fn check_finite(what: &str, x: f64) -> std::result::Result<(), String> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("{what} {x} is not a finite number"))
+    }
+}
+
+fn check_share(what: &str, x: f64) -> std::result::Result<(), String> {
+    if (0.0..=1.0).contains(&x) {
+        Ok(())
+    } else {
+        Err(format!("{what} {x} must be a share between 0 and 1"))
+    }
+}
+
+/// Levels must be unique, and at least `min` of them.
+fn check_levels(levels: &[String], min: usize) -> std::result::Result<(), String> {
+    if levels.len() < min {
+        return Err(format!(
+            "needs at least {min} level{}, found {}",
+            if min == 1 { "" } else { "s" },
+            levels.len()
+        ));
+    }
+    let mut seen = HashSet::new();
+    match levels.iter().find(|l| !seen.insert(l.as_str())) {
+        Some(l) => Err(format!("level `{l}` appears more than once")),
+        None => Ok(()),
+    }
+}
+
+/// One fill share per level.
+fn check_fill(fill: &[f64], levels: &[String]) -> std::result::Result<(), String> {
+    if fill.len() != levels.len() {
+        return Err(format!(
+            "has {} fill values for {} levels",
+            fill.len(),
+            levels.len()
+        ));
+    }
+    match fill
+        .iter()
+        .zip(levels)
+        .find(|(f, _)| !(0.0..=1.0).contains(*f))
+    {
+        Some((f, l)) => Err(format!(
+            "fill value {f} for `{l}` must be a share between 0 and 1"
+        )),
+        None => Ok(()),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -375,6 +536,49 @@ enum Encoding {
 }
 
 impl Encoding {
+    /// The checks of a deserialised encoding with weight `weight` (see [`FittedEncoder`]).
+    fn check(&self, weight: f64) -> std::result::Result<(), String> {
+        match self {
+            Encoding::Numeric {
+                log1p,
+                center,
+                scale,
+                impute,
+                ..
+            } => {
+                check_finite("center", *center)?;
+                check_positive("scale", *scale)?;
+                check_finite("imputed value", *impute)?;
+                if *log1p && *impute < 0.0 {
+                    return Err(format!(
+                        "imputed value {impute} must be non-negative (the attribute uses log1p)"
+                    ));
+                }
+                Ok(())
+            }
+            Encoding::Categorical {
+                levels,
+                factor,
+                fill,
+                ..
+            } => {
+                check_levels(levels, 1)?;
+                check_positive("factor", *factor)?;
+                check_positive("weight × factor", weight * factor)?;
+                check_fill(fill, levels)
+            }
+            Encoding::Ordinal { levels, fill, .. } => {
+                check_levels(levels, 2)?;
+                check_share("fill value", *fill)
+            }
+            Encoding::Boolean { fill, .. } => check_share("fill value", *fill),
+            Encoding::Tags { levels, fill, .. } => {
+                check_levels(levels, 1)?;
+                check_fill(fill, levels)
+            }
+        }
+    }
+
     fn kind_name(&self) -> &'static str {
         match self {
             Encoding::Numeric { .. } => "numeric",
@@ -453,6 +657,23 @@ enum Source<'a> {
     },
 }
 
+/// A categorical or tags attribute's block, as [`FittedEncoder::fill_indicators`] writes it.
+#[derive(Clone, Copy)]
+struct Indicators<'a> {
+    /// The fitted levels, one column each from the attribute's offset.
+    fitted: &'a [String],
+    /// The unweighted encoding of a missing value, per fitted level.
+    fill: &'a [f64],
+    /// Whether a `(missing)` column follows the level columns.
+    missing_column: bool,
+    /// The value of a set indicator: the weight, times `f` for categorical attributes.
+    on: f64,
+    /// The table's levels.
+    levels: &'a [String],
+    /// Table code -> fitted level index.
+    remap: &'a [Option<u32>],
+}
+
 fn remap(table_levels: &[String], fitted: &[String]) -> Vec<Option<u32>> {
     let index: HashMap<&str, u32> = fitted
         .iter()
@@ -486,7 +707,8 @@ impl FittedEncoder {
     /// [`Error::InvalidSchema`] when it holds an attribute as another kind;
     /// [`Error::UnknownLevel`] (with row and column) for a level or tag the encoder was not
     /// fitted on, under [`UnknownLevels::Error`]; [`Error::WrongType`] for a negative value in a
-    /// `log1p` attribute.
+    /// `log1p` attribute; [`Error::Overflow`] when a numeric value is so far from the fitted
+    /// statistics that its encoding overflows.
     pub fn transform(&self, table: &CustomerTable) -> Result<Array2<f64>> {
         let sources = self
             .attributes
@@ -596,16 +818,24 @@ impl FittedEncoder {
                 },
                 Source::Numeric(values),
             ) => {
-                let encode = |x: f64| w * (if *log1p { x.ln_1p() } else { x } - center) / scale;
-                let fill = encode(*impute);
+                let encode = |x: f64| {
+                    let value = w * (if *log1p { x.ln_1p() } else { x } - center) / scale;
+                    if value.is_finite() {
+                        Ok(value)
+                    } else {
+                        Err(Error::Overflow {
+                            column: a.name.clone(),
+                        })
+                    }
+                };
                 for (i, v) in values[rows].iter().enumerate() {
                     match *v {
                         Some(x) if *log1p && x < 0.0 => {
                             return Err(negative_for_log1p(&a.name, start + i, x))
                         }
-                        Some(x) => block[[i, o]] = encode(x),
+                        Some(x) => block[[i, o]] = encode(x)?,
                         None => {
-                            block[[i, o]] = fill;
+                            block[[i, o]] = encode(*impute)?;
                             if *missing_column {
                                 block[[i, o + 1]] = w;
                             }
@@ -626,22 +856,16 @@ impl FittedEncoder {
                     remap,
                 },
             ) => {
-                let on = w * factor;
-                for (i, c) in codes[rows].iter().enumerate() {
-                    match c.map(|c| (c, remap[c as usize])) {
-                        Some((_, Some(k))) => block[[i, o + k as usize]] = on,
-                        Some((c, None)) if !ignore => {
-                            return Err(self.unknown(a, start + i, &levels[c as usize], fitted))
-                        }
-                        Some((_, None)) => {}
-                        None if *missing_column => block[[i, o + fitted.len()]] = on,
-                        None => {
-                            for (k, f) in fill.iter().enumerate() {
-                                block[[i, o + k]] = on * f;
-                            }
-                        }
-                    }
-                }
+                let indicators = Indicators {
+                    fitted,
+                    fill,
+                    missing_column: *missing_column,
+                    on: w * factor,
+                    levels,
+                    remap,
+                };
+                let values = codes[rows].iter().map(|c| c.map(std::iter::once));
+                self.fill_indicators(a, &indicators, values, block, start)?;
             }
             (
                 Encoding::Ordinal {
@@ -703,35 +927,66 @@ impl FittedEncoder {
                     remap,
                 },
             ) => {
-                for (i, set) in sets[rows].iter().enumerate() {
-                    match set {
-                        Some(tags) => {
-                            for &t in tags {
-                                match remap[t as usize] {
-                                    Some(k) => block[[i, o + k as usize]] = w,
-                                    None if !ignore => {
-                                        return Err(self.unknown(
-                                            a,
-                                            start + i,
-                                            &levels[t as usize],
-                                            fitted,
-                                        ))
-                                    }
-                                    None => {}
-                                }
-                            }
-                        }
-                        None if *missing_column => block[[i, o + fitted.len()]] = w,
-                        None => {
-                            for (k, f) in fill.iter().enumerate() {
-                                block[[i, o + k]] = w * f;
-                            }
-                        }
-                    }
-                }
+                let indicators = Indicators {
+                    fitted,
+                    fill,
+                    missing_column: *missing_column,
+                    on: w,
+                    levels,
+                    remap,
+                };
+                let values = sets[rows]
+                    .iter()
+                    .map(|s| s.as_ref().map(|t| t.iter().copied()));
+                self.fill_indicators(a, &indicators, values, block, start)?;
             }
             // `source` only pairs an encoding with its own kind of column.
             _ => unreachable!("source() pairs each encoding with a matching column"),
+        }
+        Ok(())
+    }
+
+    /// Writes a one-hot (categorical) or multi-hot (tags) block: `values` holds each customer's
+    /// level codes in the table's numbering (one for a categorical value, any number of tags),
+    /// `None` when missing.
+    fn fill_indicators<C: IntoIterator<Item = u32>>(
+        &self,
+        a: &FittedAttribute,
+        indicators: &Indicators<'_>,
+        values: impl Iterator<Item = Option<C>>,
+        block: &mut ArrayViewMut2<'_, f64>,
+        start: usize,
+    ) -> Result<()> {
+        let Indicators {
+            fitted,
+            fill,
+            missing_column,
+            on,
+            levels,
+            remap,
+        } = *indicators;
+        let o = a.offset;
+        let ignore = self.unknown_levels == UnknownLevels::Ignore;
+        for (i, value) in values.enumerate() {
+            match value {
+                Some(codes) => {
+                    for c in codes {
+                        match remap[c as usize] {
+                            Some(k) => block[[i, o + k as usize]] = on,
+                            None if !ignore => {
+                                return Err(self.unknown(a, start + i, &levels[c as usize], fitted))
+                            }
+                            None => {}
+                        }
+                    }
+                }
+                None if missing_column => block[[i, o + fitted.len()]] = on,
+                None => {
+                    for (k, f) in fill.iter().enumerate() {
+                        block[[i, o + k]] = on * f;
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -1121,7 +1376,15 @@ fn fit_numeric(
         Scaling::MinMax => (t(min), t(max) - t(min)),
         Scaling::None => (0.0, 1.0),
     };
-    if !(scale > 0.0 && scale.is_finite()) {
+    // The values are finite, so a non-finite statistic (NaN included) is an overflow: of the
+    // sum behind a mean, of the squares behind a variance, or of a difference (IQR, range).
+    let overflow = || Error::Overflow {
+        column: attribute.name.clone(),
+    };
+    if !(center.is_finite() && scale.is_finite()) {
+        return Err(overflow());
+    }
+    if scale <= 0.0 {
         // Distinct values so close that their spread underflows: as good as constant.
         return Ok(Some(Fit::Constant(min.to_string())));
     }
@@ -1131,6 +1394,9 @@ fn fit_numeric(
         MissingPolicy::Median => median_unsorted(&mut known),
         MissingPolicy::Mode => mode_of_sorted(&known),
     };
+    if !impute.is_finite() {
+        return Err(overflow());
+    }
     Ok(Some(Fit::Encoded(Encoding::Numeric {
         scaling: attribute.scaling,
         log1p,
@@ -1148,7 +1414,14 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
     let below = position.floor() as usize;
     let above = (below + 1).min(sorted.len() - 1);
     let fraction = position - below as f64;
-    sorted[below] + fraction * (sorted[above] - sorted[below])
+    let (low, high) = (sorted[below], sorted[above]);
+    let gap = high - low;
+    if gap.is_finite() {
+        low + fraction * gap
+    } else {
+        // The gap overflows: interpolate without forming it.
+        low * (1.0 - fraction) + high * fraction
+    }
 }
 
 /// The median of non-empty values (the mean of the two middle ones for an even count), by
@@ -1161,7 +1434,8 @@ fn median_unsorted(values: &mut [f64]) -> f64 {
         return upper;
     }
     let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (lower + upper) / 2.0
+    // Halving first cannot overflow, and halving is exact above the subnormal range.
+    lower / 2.0 + upper / 2.0
 }
 
 /// The most frequent of sorted, non-empty values (the smallest on ties).
@@ -1905,5 +2179,289 @@ mod tests {
         let new = CustomerTable::from_rows(&c_only, rows).unwrap();
         let err = fitted.transform(&new).unwrap_err();
         assert!(matches!(err, Error::UnknownLevel { row, .. } if row == BLOCK_ROWS + 4));
+    }
+
+    /// The JSON of an encoder fitted on [`MIXED`]: attributes x (offset 0), c (1..4, levels a b
+    /// c), o (4), b (5), t (6..9, tags email shop web); 9 columns.
+    fn mixed_json() -> serde_json::Value {
+        let fitted = Encoder::new().fit(&table(mixed(1.0), MIXED)).unwrap();
+        assert_eq!(fitted.n_features(), 9);
+        serde_json::to_value(&fitted).unwrap()
+    }
+
+    /// Deserialising `json` fails with an [`Error::Json`] whose message has every piece of
+    /// `expected`.
+    fn assert_rejected(json: &serde_json::Value, expected: &[&str]) {
+        let text = serde_json::to_string(json).unwrap();
+        let err = Error::from(serde_json::from_str::<FittedEncoder>(&text).unwrap_err());
+        assert!(matches!(err, Error::Json(_)), "{err:?}");
+        let message = err.to_string();
+        for piece in expected {
+            assert!(message.contains(piece), "`{piece}` not in: {message}");
+        }
+    }
+
+    #[test]
+    fn a_valid_encoder_survives_a_json_round_trip_for_every_kind_and_policy() {
+        for policy in [
+            MissingPolicy::Mean,
+            MissingPolicy::Median,
+            MissingPolicy::Mode,
+            MissingPolicy::OwnLevel,
+        ] {
+            let attributes = mixed(1.5)
+                .into_iter()
+                .map(|a| a.with_missing(policy))
+                .collect();
+            let t = table(attributes, &format!("{MIXED}NA,NA,NA,NA,NA\n"));
+            let fitted = Encoder::new().fit(&t).unwrap();
+            let json = serde_json::to_string(&fitted).unwrap();
+            let back: FittedEncoder = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, fitted);
+            assert_eq!(back.transform(&t).unwrap(), fitted.transform(&t).unwrap());
+        }
+    }
+
+    #[test]
+    fn corrupted_encoder_json_is_an_error_naming_the_attribute_not_a_panic() {
+        type Corruption = fn(&mut serde_json::Value);
+        let cases: &[(Corruption, &[&str])] = &[
+            (
+                |j| j["attributes"][2]["encoding"]["levels"] = serde_json::json!([]),
+                &["attribute `o`", "at least 2 levels, found 0"],
+            ),
+            (
+                |j| j["attributes"][2]["encoding"]["levels"] = serde_json::json!(["S"]),
+                &["attribute `o`", "at least 2 levels, found 1"],
+            ),
+            (
+                |j| j["attributes"][2]["encoding"]["levels"] = serde_json::json!(["S", "S", "L"]),
+                &["attribute `o`", "level `S` appears more than once"],
+            ),
+            (
+                |j| j["attributes"][4]["offset"] = 99.into(),
+                &["attribute `t`", "offset 99", "expected 6"],
+            ),
+            (
+                |j| j["attributes"][2]["offset"] = 1.into(),
+                &["attribute `o`", "offset 1", "expected 4"],
+            ),
+            (
+                |j| {
+                    let columns = j["columns"].as_array_mut().unwrap();
+                    columns.pop();
+                },
+                &["`columns` describes 8", "encode 9"],
+            ),
+            (
+                |j| j["columns"][2]["level"] = "zz".into(),
+                &[
+                    "column 2",
+                    "`c` level `zz`",
+                    "attribute `c`",
+                    "`c` level `b`",
+                ],
+            ),
+            (
+                |j| j["columns"][4]["kind"] = "numeric".into(),
+                &["column 4", "`o` numeric", "`o` rank"],
+            ),
+            (
+                |j| j["attributes"][1]["encoding"]["levels"] = serde_json::json!([]),
+                &["attribute `c`", "at least 1 level, found 0"],
+            ),
+            (
+                |j| j["attributes"][1]["encoding"]["levels"] = serde_json::json!(["a", "b", "a"]),
+                &["attribute `c`", "level `a` appears more than once"],
+            ),
+            (
+                |j| j["attributes"][4]["encoding"]["levels"][1] = "web".into(),
+                &["attribute `t`", "level `web` appears more than once"],
+            ),
+            (
+                |j| j["attributes"][1]["encoding"]["fill"] = serde_json::json!([1.0]),
+                &["attribute `c`", "1 fill values for 3 levels"],
+            ),
+            (
+                |j| j["attributes"][4]["encoding"]["fill"][0] = 1.5.into(),
+                &[
+                    "attribute `t`",
+                    "fill value 1.5 for `email`",
+                    "between 0 and 1",
+                ],
+            ),
+            (
+                |j| j["attributes"][2]["encoding"]["fill"] = (-0.25).into(),
+                &["attribute `o`", "fill value -0.25"],
+            ),
+            (
+                |j| j["attributes"][3]["encoding"]["fill"] = 2.into(),
+                &["attribute `b`", "fill value 2"],
+            ),
+            (
+                |j| j["attributes"][0]["encoding"]["scale"] = 0.into(),
+                &["attribute `x`", "scale 0 must be a positive finite number"],
+            ),
+            (
+                |j| j["attributes"][0]["encoding"]["scale"] = (-2.0).into(),
+                &["attribute `x`", "scale -2"],
+            ),
+            (
+                |j| {
+                    j["attributes"][0]["encoding"]["log1p"] = true.into();
+                    j["attributes"][0]["encoding"]["impute"] = (-3.0).into();
+                },
+                &["attribute `x`", "imputed value -3 must be non-negative"],
+            ),
+            (
+                |j| j["attributes"][1]["encoding"]["factor"] = 0.into(),
+                &["attribute `c`", "factor 0"],
+            ),
+            (
+                |j| {
+                    j["attributes"][1]["weight"] = 1e10.into();
+                    j["attributes"][1]["encoding"]["factor"] = 1e300.into();
+                },
+                &["attribute `c`", "weight × factor inf"],
+            ),
+            (
+                |j| j["attributes"][3]["weight"] = 0.into(),
+                &["attribute `b`", "weight 0 must be a positive finite number"],
+            ),
+            (
+                |j| j["attributes"][3]["weight"] = (-1.0).into(),
+                &["attribute `b`", "weight -1"],
+            ),
+            (
+                |j| j["attributes"][3]["name"] = "x".into(),
+                &["attribute `x`", "appears more than once"],
+            ),
+            (
+                |j| {
+                    j["attributes"] = serde_json::json!([]);
+                    j["columns"] = serde_json::json!([]);
+                },
+                &["no encoded attributes"],
+            ),
+        ];
+        for (corrupt, expected) in cases {
+            let mut json = mixed_json();
+            corrupt(&mut json);
+            assert_rejected(&json, expected);
+        }
+        // Non-finite numbers cannot even be written in JSON.
+        let text = serde_json::to_string(&mixed_json()).unwrap().replacen(
+            "\"center\":",
+            "\"center\":1e999,\"was\":",
+            1,
+        );
+        assert!(serde_json::from_str::<FittedEncoder>(&text).is_err());
+    }
+
+    #[test]
+    fn statistics_that_overflow_are_an_error_naming_the_column() {
+        // Tables may cap magnitudes, so the values go to the attribute fit directly.
+        let fit = |scaling, policy, values: &[f64]| {
+            let attribute = Attribute::numeric("a")
+                .with_scaling(scaling)
+                .with_missing(policy);
+            let column = Column::Numeric(values.iter().copied().map(Some).collect());
+            fit_attribute(&attribute, &column, values.len())
+        };
+        let big = [1e308, 1.5e308];
+        let wide = [-1e308, 1e308];
+        for (scaling, policy, values) in [
+            // The sum behind the mean (with the default policy, the case once filed as constant).
+            (Scaling::ZScore, MissingPolicy::Median, &big),
+            (Scaling::MinMax, MissingPolicy::Mean, &big),
+            (Scaling::None, MissingPolicy::OwnLevel, &big),
+            // The squares behind the variance.
+            (Scaling::ZScore, MissingPolicy::Median, &wide),
+            // The range.
+            (Scaling::MinMax, MissingPolicy::Median, &wide),
+        ] {
+            let err = match fit(scaling, policy, values) {
+                Err(err) => err,
+                Ok(_) => panic!("{scaling:?} {policy:?} {values:?} fitted"),
+            };
+            assert!(
+                matches!(&err, Error::Overflow { column } if column == "a"),
+                "{scaling:?} {policy:?}: {err}"
+            );
+            assert!(
+                err.to_string()
+                    .starts_with("column `a`: values are too large to compute with"),
+                "{err}"
+            );
+        }
+        // Statistics that stay finite are fine, however large the values: medians, quantiles
+        // and ranges that do not overflow.
+        for (scaling, values) in [
+            (Scaling::Robust, &big),
+            (Scaling::Robust, &wide),
+            (Scaling::MinMax, &big),
+        ] {
+            match fit(scaling, MissingPolicy::Median, values) {
+                Ok(Fit::Encoded(Encoding::Numeric {
+                    center,
+                    scale,
+                    impute,
+                    ..
+                })) => {
+                    assert!(center.is_finite() && scale > 0.0 && scale.is_finite());
+                    assert!(impute.is_finite());
+                }
+                Ok(_) => panic!("{scaling:?} {values:?} not encoded"),
+                Err(err) => panic!("{scaling:?} {values:?}: {err}"),
+            }
+        }
+        assert_eq!(median_unsorted(&mut [1e308, 1.5e308]), 1.25e308);
+        assert_eq!(quantile(&[-1e308, 1e308], 0.0), -1e308);
+        assert_eq!(quantile(&[-1e308, 1e308], 0.25), -0.5e308);
+    }
+
+    #[test]
+    fn a_new_value_whose_encoding_overflows_is_an_error() {
+        let attributes = || vec![Attribute::numeric("a").with_scaling(Scaling::MinMax)];
+        let fitted = Encoder::new()
+            .fit(&table(attributes(), "a\n0\n1e-300\n"))
+            .unwrap();
+        let err = fitted
+            .transform(&table(attributes(), "a\n1e-300\n1e10\n"))
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Overflow { column } if column == "a"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_table_holding_an_attribute_as_another_kind_is_an_error_for_every_kind() {
+        let fitted = Encoder::new().fit(&table(mixed(1.0), MIXED)).unwrap();
+        let retyped = |position: usize, replacement: Attribute, name: &str| {
+            let mut attributes = mixed(1.0);
+            attributes[position] = replacement;
+            let t = table(attributes, MIXED);
+            let err = fitted.transform(&t).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidSchema { attribute, .. } if attribute == name),
+                "{err}"
+            );
+            err.to_string()
+        };
+        // Same levels, same column type, other kind.
+        let message = retyped(2, learned("o"), "o");
+        assert!(
+            message.contains("fitted on it as a ordinal feature"),
+            "{message}"
+        );
+        retyped(1, Attribute::ordinal("c", ["a", "b", "c"]), "c");
+        retyped(0, learned("x"), "x");
+        retyped(3, Attribute::tags("b", ";"), "b");
+        retyped(4, learned("t"), "t");
+        let message = retyped(4, Attribute::identifier("t"), "t");
+        assert!(message.contains("text"), "{message}");
+        let message = retyped(0, Attribute::numeric("x").with_role(Role::Ignored), "x");
+        assert!(message.contains("text"), "{message}");
     }
 }

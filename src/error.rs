@@ -100,8 +100,8 @@ pub enum Error {
 
     /// A feature column has a single value for every customer.
     #[error(
-        "column `{column}` has the same value ({value}) for every customer; \
-         drop it from the schema or let the encoder drop it (ZeroVariance::Drop)"
+        "column `{column}` has the same value ({value}) for every customer, so it cannot tell \
+         segments apart; remove it from the schema or let the encoder drop constant columns"
     )]
     ZeroVariance {
         /// The column (attribute) name.
@@ -195,9 +195,39 @@ pub enum Error {
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
 
+    /// A JSON file (a schema or signal rules) could not be read.
+    #[error("`{path}`: {source}")]
+    JsonFile {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong, with line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// The header row of a CSV file cannot name a schema's attributes.
+    #[error("header column {column}: {reason}")]
+    InvalidHeader {
+        /// The 1-based position of the header field.
+        column: usize,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+
     /// The clustering back end reported a failure.
     #[error("clustering failed: {0}")]
     Clustering(String),
+
+    /// A numeric column's values are too large for floating-point arithmetic: a statistic
+    /// (sum, variance, interquartile range) or an encoded value overflows.
+    #[error(
+        "column `{column}`: values are too large to compute with (the arithmetic overflows); \
+         rescale the column, e.g. to thousands"
+    )]
+    Overflow {
+        /// The column (attribute) name.
+        column: String,
+    },
 }
 
 /// Joins names for an error message, keeping it short when there are many.

@@ -28,7 +28,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::input::{CsvOptions, RawCsv};
 use crate::schema::{Attribute, Facet, Role, Schema};
 use crate::table::parse_bool;
@@ -95,6 +95,23 @@ impl Inference {
         let mut guesses = Vec::with_capacity(raw.header.len());
         let mut have_identifier = false;
         for (c, name) in raw.header.iter().enumerate() {
+            if name.is_empty() {
+                return Err(Error::InvalidHeader {
+                    column: c + 1,
+                    reason: "the column has no name; name it, or remove the trailing delimiter \
+                             if the file has one"
+                        .into(),
+                });
+            }
+            if let Some(first) = raw.header[..c].iter().position(|h| h == name) {
+                return Err(Error::InvalidHeader {
+                    column: c + 1,
+                    reason: format!(
+                        "the name `{name}` is also the name of column {}; rename one of them",
+                        first + 1
+                    ),
+                });
+            }
             let cells: Vec<&str> = raw
                 .rows
                 .iter()
@@ -192,8 +209,7 @@ fn is_identifier_name(words: &[String]) -> bool {
     matches!(
         words.last().map(String::as_str),
         Some("id" | "uuid" | "guid")
-    ) || joined.ends_with("id")
-        && ["customerid", "custid", "clientid", "userid"].contains(&joined.as_str())
+    ) || ["customerid", "custid", "clientid", "userid"].contains(&joined.as_str())
 }
 
 fn is_value_name(words: &[String]) -> bool {
@@ -417,12 +433,29 @@ fn guess_column(name: &str, cells: &[&str], have_identifier: &mut bool) -> (Attr
     }
     let distinct = counts.len();
     let unique = distinct == cells.len() && cells.len() > 1;
-    if unique && is_identifier_name(&words) && !*have_identifier {
-        *have_identifier = true;
-        return (
-            Attribute::identifier(name),
-            "named like an identifier and every value is unique".into(),
-        );
+    if is_identifier_name(&words) {
+        if unique && !*have_identifier {
+            *have_identifier = true;
+            return (
+                Attribute::identifier(name),
+                "named like an identifier and every value is unique".into(),
+            );
+        }
+        let reason = if unique {
+            "named like an identifier: a second id column".to_string()
+        } else {
+            let repeated = cells
+                .iter()
+                .find(|c| counts[*c] > 1)
+                .map_or(String::new(), |c| {
+                    format!(" (`{c}` appears {} times)", counts[c])
+                });
+            format!(
+                "named like an identifier but values repeat{repeated}: one row per customer is \
+                 expected, so aggregate rows per customer first"
+            )
+        };
+        return (categorical(Vec::new()).with_role(Role::Ignored), reason);
     }
     if cells.iter().all(|c| parse_bool(c).is_some()) {
         let kinds: std::collections::HashSet<bool> =
@@ -437,8 +470,15 @@ fn guess_column(name: &str, cells: &[&str], have_identifier: &mut bool) -> (Attr
             format!("only true/false, yes/no or 0/1 values{note}"),
         );
     }
+    // Postal codes are written with digits but are not quantities.
+    let is_code = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "zip" | "zipcode" | "postal" | "postcode" | "plz"
+        )
+    });
     let numbers: Option<Vec<f64>> = cells.iter().map(|c| c.parse::<f64>().ok()).collect();
-    if let Some(numbers) = numbers {
+    if let Some(numbers) = numbers.filter(|_| !is_code) {
         let mut attribute = Attribute::numeric(name).with_facet(facet);
         if let Some(unit) = guess_unit(name, &words) {
             attribute = attribute.with_unit(unit);
@@ -566,6 +606,37 @@ mod tests {
         assert_eq!(s.get("flag").unwrap().kind.name(), "boolean");
         assert_eq!(s.get("row").unwrap().kind.name(), "numeric");
         assert_eq!(s.get("row").unwrap().role, Role::Feature);
+    }
+
+    #[test]
+    fn repeated_ids_and_postal_codes_are_not_features() {
+        let inf = infer("customer_id,zip,spend\n1,10115,5\n1,10117,7\n2,10115,9\n");
+        let s = inf.schema();
+        assert_eq!(s.get("customer_id").unwrap().role, Role::Ignored);
+        assert!(
+            inf.guesses()[0].reason.contains("`1` appears 2 times"),
+            "{inf}"
+        );
+        assert_eq!(s.get("zip").unwrap().kind.name(), "categorical");
+        assert_eq!(s.get("zip").unwrap().facet, Facet::Geographic);
+    }
+
+    #[test]
+    fn empty_and_repeated_header_names_are_errors() {
+        let err =
+            Inference::from_csv_reader("a,b,\n1,2,\n".as_bytes(), &CsvOptions::new()).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidHeader { column: 3, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("trailing delimiter"));
+        let err = Inference::from_csv_reader("a,b,a\n1,2,3\n".as_bytes(), &CsvOptions::new())
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidHeader { column: 3, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("column 1"));
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub mod input;
 pub mod linfa;
 pub mod persona;
 pub mod profile;
+mod record;
 pub mod render;
 pub mod rng;
 pub mod sample;

@@ -223,8 +223,8 @@ impl<D: Data<Elem = f64>> PredictInplace<ArrayBase<D, Ix2>, Array1<Option<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sample::Blobs;
     use crate::error::Error;
+    use crate::sample::Blobs;
     use linfa::traits::Predict;
 
     #[test]
@@ -248,13 +248,20 @@ mod tests {
         ));
         assert!(matches!(
             DbscanParams::new(1.0, 0).check(),
-            Err(Error::InvalidParameter { name: "min_points", .. })
+            Err(Error::InvalidParameter {
+                name: "min_points",
+                ..
+            })
         ));
     }
 
     #[test]
     fn fit_and_predict_through_linfa_match_the_direct_api() {
-        let x = Blobs::new(500, 3, 3).with_seed(2).with_noise(0.05).generate().features;
+        let x = Blobs::new(500, 3, 3)
+            .with_seed(2)
+            .with_noise(0.05)
+            .generate()
+            .features;
         let data = DatasetBase::from(x.clone());
         let km = KMeansParams::new(3).with_seed(1).fit(&data).unwrap();
         let direct = KMeans::new(3).with_seed(1).fit(x.view()).unwrap();

@@ -195,6 +195,17 @@ pub struct SegmentProfile {
     pub distinguishing: Vec<Difference>,
 }
 
+impl SegmentProfile {
+    /// The human label of a profiled attribute (its name when it has no label, or when the
+    /// attribute is not profiled).
+    pub fn label<'a>(&'a self, attribute: &'a str) -> &'a str {
+        self.attributes
+            .iter()
+            .find(|a| a.attribute == attribute)
+            .map_or(attribute, |a| a.label.as_str())
+    }
+}
+
 /// How many differences to keep per segment, and how strong they must be.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileOptions {
@@ -304,8 +315,15 @@ impl Profiles {
                     .zip(&summaries)
                     .filter(|((a, _), _)| a.role == Role::Value)
                     .filter_map(|((a, _), (population, per_segment))| {
-                        let (Summary::Numeric { sum: population_total, .. }, Summary::Numeric { sum: segment_total, .. }) =
-                            (population, &per_segment[s])
+                        let (
+                            Summary::Numeric {
+                                sum: population_total,
+                                ..
+                            },
+                            Summary::Numeric {
+                                sum: segment_total, ..
+                            },
+                        ) = (population, &per_segment[s])
                         else {
                             return None;
                         };
@@ -353,21 +371,11 @@ impl Profiles {
     }
 }
 
-/// The `p`-quantile of `v` by linear interpolation between the order statistics at
-/// `floor(h)` and `ceil(h)`, `h = (n - 1) p` (numpy's default; the median of an even count is the
-/// mean of the two middle values). Reorders `v`; runs in linear time.
-#[cfg(test)]
-pub(crate) fn quantile_in_place(v: &mut [f64], p: f64) -> Option<f64> {
-    quartiles_in_place(v).map(|q| match p {
-        p if p == 0.25 => q[0],
-        p if p == 0.5 => q[1],
-        _ => q[2],
-    })
-}
-
-/// The first quartile, median and third quartile of `v` (see [`quantile_in_place`] for the
-/// definition), found by selecting each order statistic in the part of `v` not yet partitioned,
-/// so the whole costs about two linear passes rather than three. Reorders `v`.
+/// The first quartile, median and third quartile of `v`. The `p`-quantile interpolates linearly
+/// between the order statistics at `floor(h)` and `ceil(h)`, `h = (n - 1) p` (numpy's default;
+/// the median of an even count is the mean of the two middle values). Each order statistic is
+/// selected in the part of `v` not yet partitioned, so the whole costs about two linear passes.
+/// Reorders `v`.
 fn quartiles_in_place(v: &mut [f64]) -> Option<[f64; 3]> {
     let n = v.len();
     if n == 0 {
@@ -429,44 +437,59 @@ fn numeric_summary(known: &mut [f64]) -> Summary {
     }
 }
 
-/// Counts per level for all customers and per segment, in one pass over the labels.
-fn count_levels<T>(
-    n_levels: usize,
+/// How many customers with a known value have each level.
+#[derive(Clone)]
+struct LevelCounts {
+    counts: Vec<usize>,
+    known: usize,
+}
+
+impl LevelCounts {
+    fn new(n_levels: usize) -> Self {
+        LevelCounts {
+            counts: vec![0; n_levels],
+            known: 0,
+        }
+    }
+
+    fn add(&mut self, codes: &[u32]) {
+        self.known += 1;
+        codes.iter().for_each(|&c| self.counts[c as usize] += 1);
+    }
+
+    fn summary(self, names: &[&str]) -> Summary {
+        level_summary(names.iter().copied(), self.counts, self.known)
+    }
+}
+
+/// Level counts for all customers and per segment, in one pass over the labels; the summaries
+/// of both.
+fn summarise_levels<T>(
+    names: &[&str],
     k: usize,
     values: &[T],
     labels: &[Option<usize>],
     mut levels_of: impl FnMut(&T) -> Option<&[u32]>,
-) -> (Vec<usize>, usize, Vec<(Vec<usize>, usize)>) {
-    let mut population = vec![0usize; n_levels];
-    let mut population_known = 0;
-    let mut segments = vec![(vec![0usize; n_levels], 0usize); k];
+) -> (Summary, Vec<Summary>) {
+    let mut population = LevelCounts::new(names.len());
+    let mut segments = vec![LevelCounts::new(names.len()); k];
     for (value, label) in values.iter().zip(labels) {
         let Some(codes) = levels_of(value) else {
             continue;
         };
-        population_known += 1;
-        codes.iter().for_each(|&c| population[c as usize] += 1);
+        population.add(codes);
         if let Some(l) = label {
-            let (counts, known) = &mut segments[*l];
-            *known += 1;
-            codes.iter().for_each(|&c| counts[c as usize] += 1);
+            segments[*l].add(codes);
         }
     }
-    (population, population_known, segments)
+    (
+        population.summary(names),
+        segments.into_iter().map(|c| c.summary(names)).collect(),
+    )
 }
 
 /// The summary of a column over all customers and over each of the `k` segments.
 fn summarise(column: &Column, labels: &[Option<usize>], k: usize) -> (Summary, Vec<Summary>) {
-    let levels_summaries = |names: &[&str], counted: (Vec<usize>, usize, Vec<(Vec<usize>, usize)>)| {
-        let (population, known, segments) = counted;
-        (
-            level_summary(names.iter().copied(), population, known),
-            segments
-                .into_iter()
-                .map(|(counts, known)| level_summary(names.iter().copied(), counts, known))
-                .collect(),
-        )
-    };
     match column {
         Column::Numeric(values) => {
             let mut population = Vec::with_capacity(values.len());
@@ -482,32 +505,27 @@ fn summarise(column: &Column, labels: &[Option<usize>], k: usize) -> (Summary, V
             let mut all: Vec<&mut Vec<f64>> = std::iter::once(&mut population)
                 .chain(groups.iter_mut())
                 .collect();
-            let mut summaries: Vec<Summary> = all
-                .par_iter_mut()
-                .map(|v| numeric_summary(v))
-                .collect();
+            let mut summaries: Vec<Summary> =
+                all.par_iter_mut().map(|v| numeric_summary(v)).collect();
             let population = summaries.remove(0);
             (population, summaries)
         }
         Column::Levels { levels, codes } => {
             let names: Vec<&str> = levels.iter().map(String::as_str).collect();
-            let counted = count_levels(levels.len(), k, codes, labels, |c| {
+            summarise_levels(&names, k, codes, labels, |c| {
                 c.as_ref().map(std::slice::from_ref)
-            });
-            levels_summaries(&names, counted)
+            })
         }
         Column::Boolean(values) => {
             // Level 0 is `true`, level 1 is `false`.
             const CODES: [u32; 2] = [0, 1];
-            let counted = count_levels(2, k, values, labels, |b| {
+            summarise_levels(&["true", "false"], k, values, labels, |b| {
                 b.map(|b| std::slice::from_ref(&CODES[usize::from(!b)]))
-            });
-            levels_summaries(&["true", "false"], counted)
+            })
         }
         Column::Tags { levels, sets } => {
             let names: Vec<&str> = levels.iter().map(String::as_str).collect();
-            let counted = count_levels(levels.len(), k, sets, labels, |s| s.as_deref());
-            levels_summaries(&names, counted)
+            summarise_levels(&names, k, sets, labels, |s| s.as_deref())
         }
         Column::Text(_) => {
             let empty = || Summary::Levels {
@@ -575,9 +593,7 @@ pub(crate) fn differences(profile: &AttributeProfile) -> Vec<Difference> {
             .iter()
             .zip(pop)
             // A boolean's `false` level mirrors its `true` level.
-            .filter(|(s, _)| {
-                !(profile.kind == "boolean" && s.level == "false")
-            })
+            .filter(|(s, _)| !(profile.kind == "boolean" && s.level == "false"))
             .filter(|(_, p)| p.share > 0.0 && p.share < 1.0)
             .map(|(s, p)| Difference {
                 attribute: profile.attribute.clone(),
@@ -677,13 +693,17 @@ mod tests {
     }
 
     #[test]
-    fn quantiles_interpolate_like_numpy() {
-        assert_eq!(quantile_in_place(&mut [3.0, 1.0, 2.0], 0.5), Some(2.0));
-        assert_eq!(quantile_in_place(&mut [4.0, 1.0, 3.0, 2.0], 0.5), Some(2.5));
-        assert_eq!(quantile_in_place(&mut [4.0, 1.0, 3.0, 2.0], 0.25), Some(1.75));
-        assert_eq!(quantile_in_place(&mut [4.0, 1.0, 3.0, 2.0], 0.75), Some(3.25));
-        assert_eq!(quantile_in_place(&mut [7.0], 0.25), Some(7.0));
-        assert_eq!(quantile_in_place(&mut [], 0.5), None);
+    fn quartiles_interpolate_like_numpy() {
+        assert_eq!(
+            quartiles_in_place(&mut [3.0, 1.0, 2.0]),
+            Some([1.5, 2.0, 2.5])
+        );
+        assert_eq!(
+            quartiles_in_place(&mut [4.0, 1.0, 3.0, 2.0]),
+            Some([1.75, 2.5, 3.25])
+        );
+        assert_eq!(quartiles_in_place(&mut [7.0]), Some([7.0, 7.0, 7.0]));
+        assert_eq!(quartiles_in_place(&mut []), None);
     }
 
     #[test]

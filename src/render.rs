@@ -69,13 +69,13 @@ impl Profiles {
             .map(|s| {
                 s.value_shares
                     .iter()
-                    .map(|v| label_of(s, &v.attribute).to_string())
+                    .map(|v| s.label(&v.attribute).to_string())
                     .collect()
             })
             .unwrap_or_default();
         out.push_str("| Segment | Customers | Share |");
         for v in &value_names {
-            let _ = write!(out, " Share of {v} |");
+            let _ = write!(out, " Share of {} |", cell(v));
         }
         out.push_str(" Stands out for |\n|---|---:|---:|");
         out.push_str(&"---:|".repeat(value_names.len()));
@@ -97,7 +97,7 @@ impl Profiles {
                 .take(3)
                 .map(|d| short_difference(s, d))
                 .collect();
-            let _ = writeln!(out, " {} |", top.join("; "));
+            let _ = writeln!(out, " {} |", cell(&top.join("; ")));
         }
         for s in &self.segments {
             out.push('\n');
@@ -133,16 +133,8 @@ impl Segmentation {
     }
 }
 
-fn label_of<'a>(segment: &'a SegmentProfile, attribute: &'a str) -> &'a str {
-    segment
-        .attributes
-        .iter()
-        .find(|a| a.attribute == attribute)
-        .map_or(attribute, |a| a.label.as_str())
-}
-
 fn short_difference(segment: &SegmentProfile, d: &Difference) -> String {
-    let label = label_of(segment, &d.attribute);
+    let label = segment.label(&d.attribute);
     let up = d.standardised >= 0.0;
     match &d.level {
         None => format!("{} {label}", if up { "high" } else { "low" }),
@@ -150,23 +142,34 @@ fn short_difference(segment: &SegmentProfile, d: &Difference) -> String {
     }
 }
 
-/// The evidence behind a difference, in short form: "82,400 vs 51,700 (+1.2 sd)" or
-/// "45% vs 20% (2.3x)".
-pub(crate) fn evidence_text(d: &Difference) -> String {
-    match d.statistic {
+/// A segment's value beside all customers', in short form: "82,400 vs 51,700 (+1.2 sd)" for
+/// means and medians (the effect is the standardised mean difference), "45% vs 20% (2.3x)" for
+/// shares (the effect is the lift).
+pub(crate) fn comparison(
+    statistic: Statistic,
+    segment_value: f64,
+    population_value: f64,
+    effect: f64,
+) -> String {
+    match statistic {
         Statistic::Share => format!(
             "{} vs {} ({})",
-            percent(d.segment_value),
-            percent(d.population_value),
-            lift(d.effect)
+            percent(segment_value),
+            percent(population_value),
+            lift(effect)
         ),
         Statistic::Mean | Statistic::Median => format!(
             "{} vs {} ({:+.1} sd)",
-            number(d.segment_value),
-            number(d.population_value),
-            d.effect
+            number(segment_value),
+            number(population_value),
+            effect
         ),
     }
+}
+
+/// Escapes text for a Markdown table cell.
+pub(crate) fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
 }
 
 fn segment_markdown(out: &mut String, s: &SegmentProfile) {
@@ -182,7 +185,7 @@ fn segment_markdown(out: &mut String, s: &SegmentProfile) {
             out,
             "Accounts for {} of all {} ({} of {}).\n",
             percent(v.share),
-            label_of(s, &v.attribute),
+            s.label(&v.attribute),
             number(v.segment_total),
             number(v.population_total)
         );
@@ -192,7 +195,7 @@ fn segment_markdown(out: &mut String, s: &SegmentProfile) {
     } else {
         out.push_str("What sets it apart (segment vs all customers):\n\n");
         for d in &s.distinguishing {
-            let label = label_of(s, &d.attribute);
+            let label = s.label(&d.attribute);
             let what = match &d.level {
                 Some(level) => format!("{label} = {level}"),
                 None => label.to_string(),
@@ -202,7 +205,8 @@ fn segment_markdown(out: &mut String, s: &SegmentProfile) {
             } else {
                 "less"
             };
-            let _ = writeln!(out, "- **{what}** ({direction}): {}", evidence_text(d));
+            let numbers = comparison(d.statistic, d.segment_value, d.population_value, d.effect);
+            let _ = writeln!(out, "- **{what}** ({direction}): {numbers}");
         }
         out.push('\n');
     }
@@ -214,9 +218,10 @@ fn segment_markdown(out: &mut String, s: &SegmentProfile) {
         };
         let _ = writeln!(
             out,
-            "| {name} | {} | {} |",
-            summary_text(&a.segment),
-            summary_text(&a.population)
+            "| {} | {} | {} |",
+            cell(&name),
+            cell(&summary_text(&a.segment)),
+            cell(&summary_text(&a.population))
         );
     }
 }
@@ -312,6 +317,11 @@ mod tests {
             "customer,segment\na,0\nb,\nc,0\n"
         );
         assert!(s.write_labels_csv(&["a".into()], Vec::new()).is_err());
+    }
+
+    #[test]
+    fn table_cells_escape_pipes() {
+        assert_eq!(cell("a|b"), "a\\|b");
     }
 
     #[test]

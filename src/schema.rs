@@ -264,7 +264,9 @@ impl Attribute {
     }
 
     /// A multi-valued tags feature whose cells list tags separated by `separator`; the tags are
-    /// learned from the data.
+    /// learned from the data. In CSV input an empty cell is missing (unknown), like any other
+    /// empty cell; write a level such as `none` to say "no tags". From Rust, an empty list is
+    /// "no tags".
     pub fn tags(name: impl Into<String>, separator: impl Into<String>) -> Self {
         Self::new(
             name,
@@ -506,14 +508,21 @@ impl Schema {
     /// Reads a schema from a JSON file.
     ///
     /// # Errors
-    /// [`Error::Io`] when the file cannot be read, otherwise as [`Schema::from_json`].
+    /// [`Error::Io`] when the file cannot be read, [`Error::JsonFile`] (naming the file, line and
+    /// column) for malformed JSON, [`Error::InvalidSchema`] for an inconsistent schema.
     pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::from_json(&text)
+        Self::from_json(&text).map_err(|e| match e {
+            Error::Json(source) => Error::JsonFile {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => other,
+        })
     }
 
     /// The schema as pretty-printed JSON.

@@ -252,8 +252,8 @@ impl CustomerTable {
     /// fields are matched to attributes by name (extra fields are skipped). `Option` fields that
     /// are `None` are missing; `Vec<String>` fields fill tag attributes.
     ///
-    /// Non-finite floats (NaN, infinity) cannot be told apart from `None` after serialisation and
-    /// are read as missing; use `Option<f64>` to make missing values explicit.
+    /// Non-finite floats (NaN, infinity) are an [`Error::NonFinite`] naming the record and field,
+    /// never a missing value; use `Option<f64>` (`None`) to say a value is missing.
     ///
     /// ```
     /// use personas::{Attribute, CustomerTable, Schema};
@@ -276,35 +276,22 @@ impl CustomerTable {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Record`] when a record is not a struct or map; [`Error::MissingColumn`] when a
-    /// record lacks a field the schema names; the cell errors of [`CustomerTable::from_rows`].
+    /// [`Error::Record`] when a record is not a struct or map, or a field the schema names is
+    /// a nested structure; [`Error::MissingColumn`] when a record lacks a field the schema
+    /// names; the cell errors of [`CustomerTable::from_rows`], including [`Error::NonFinite`].
     pub fn from_records<T: Serialize>(schema: &Schema, records: &[T]) -> Result<Self> {
         let mut builder = TableBuilder::new(schema, CsvOptions::new());
         for (r, record) in records.iter().enumerate() {
             let row = r + 1;
-            let json = serde_json::to_value(record).map_err(|e| Error::Record {
-                row,
-                reason: e.to_string(),
-            })?;
-            let serde_json::Value::Object(fields) = json else {
-                return Err(Error::Record {
-                    row,
-                    reason: "a record must serialise as a struct or map of fields".into(),
-                });
-            };
+            let fields = crate::record::Record::capture(record, row)?;
             for (c, attribute) in schema.attributes().iter().enumerate() {
-                let Some(field) = fields.get(&attribute.name) else {
-                    let names: Vec<&String> = fields.keys().collect();
+                let Some(value) = fields.get(&attribute.name) else {
                     return Err(Error::MissingColumn {
                         column: attribute.name.clone(),
-                        found: list_for_message(&names),
+                        found: list_for_message(&fields.names()),
                     });
                 };
-                let value = json_to_value(field).ok_or_else(|| Error::Record {
-                    row,
-                    reason: format!("field `{}` is a nested structure", attribute.name),
-                })?;
-                builder.push_value(c, row, &value)?;
+                builder.push_value(c, row, value?)?;
             }
         }
         builder.finish()
@@ -386,27 +373,6 @@ impl CustomerTable {
     }
 }
 
-fn json_to_value(v: &serde_json::Value) -> Option<Value> {
-    Some(match v {
-        serde_json::Value::Null => Value::Missing,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => n.as_f64().map_or(Value::Missing, Value::Number),
-        serde_json::Value::String(s) => Value::Text(s.clone()),
-        serde_json::Value::Array(items) => Value::Tags(
-            items
-                .iter()
-                .map(|i| match i {
-                    serde_json::Value::String(s) => Some(s.clone()),
-                    serde_json::Value::Number(n) => Some(n.to_string()),
-                    serde_json::Value::Bool(b) => Some(b.to_string()),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()?,
-        ),
-        serde_json::Value::Object(_) => return None,
-    })
-}
-
 /// Where each schema attribute is in a header.
 fn column_positions(schema: &Schema, header: &[String]) -> Result<Vec<usize>> {
     let mut positions = Vec::with_capacity(schema.len());
@@ -433,6 +399,11 @@ fn column_positions(schema: &Schema, header: &[String]) -> Result<Vec<usize>> {
     }
     Ok(positions)
 }
+
+/// The largest magnitude a numeric value may have: sums and squares of customer values must stay
+/// finite for means, spreads and scaling to be computed.
+const MAX_MAGNITUDE: f64 = 1e150;
+const TOO_LARGE: &str = "a number no larger than 1e150 in magnitude";
 
 /// Reads a boolean written as true/false, yes/no, y/n, t/f or 1/0 (any case).
 pub(crate) fn parse_bool(text: &str) -> Option<bool> {
@@ -582,10 +553,11 @@ impl TableBuilder {
                 return Ok(());
             }
             Builder::Numeric(v) => match text.parse::<f64>() {
-                Ok(x) if x.is_finite() => {
+                Ok(x) if x.abs() <= MAX_MAGNITUDE => {
                     v.push(Some(x));
                     return Ok(());
                 }
+                Ok(x) if x.is_finite() => self.wrong_type(c, row, text, TOO_LARGE),
                 Ok(_) => Error::NonFinite {
                     row,
                     column: String::new(),
@@ -610,24 +582,9 @@ impl TableBuilder {
                     self.unknown_level(c, row, text, &levels)
                 }
             },
-            Builder::Tags(separator, set, sets) => {
-                let mut tags = Vec::new();
-                for tag in text.split(separator.as_str()).map(str::trim) {
-                    if tag.is_empty() {
-                        continue;
-                    }
-                    match set.code(tag) {
-                        Some(code) => tags.push(code),
-                        None => {
-                            let levels = set.levels.clone();
-                            return Err(self.unknown_level(c, row, tag, &levels));
-                        }
-                    }
-                }
-                tags.sort_unstable();
-                tags.dedup();
-                sets.push(Some(tags));
-                return Ok(());
+            Builder::Tags(separator, ..) => {
+                let separator = separator.clone();
+                return self.push_tags(c, row, text.split(separator.as_str()));
             }
         };
         Err(match error {
@@ -659,6 +616,32 @@ impl TableBuilder {
         Ok(())
     }
 
+    /// Adds one customer's tags (blank ones are skipped, repeats kept once).
+    fn push_tags<'t>(
+        &mut self,
+        c: usize,
+        row: usize,
+        tags: impl Iterator<Item = &'t str>,
+    ) -> Result<()> {
+        let Builder::Tags(_, set, sets) = &mut self.columns[c] else {
+            return Ok(());
+        };
+        let mut codes = Vec::new();
+        for tag in tags.map(str::trim).filter(|t| !t.is_empty()) {
+            match set.code(tag) {
+                Some(code) => codes.push(code),
+                None => {
+                    let levels = set.levels.clone();
+                    return Err(self.unknown_level(c, row, tag, &levels));
+                }
+            }
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        sets.push(Some(codes));
+        Ok(())
+    }
+
     fn push_missing(&mut self, c: usize) {
         match &mut self.columns[c] {
             Builder::Numeric(v) => v.push(None),
@@ -686,10 +669,11 @@ impl TableBuilder {
                 value: x.to_string(),
             }),
             Value::Number(x) => match &mut self.columns[c] {
-                Builder::Numeric(v) => {
+                Builder::Numeric(v) if x.abs() <= MAX_MAGNITUDE => {
                     v.push(Some(*x));
                     Ok(())
                 }
+                Builder::Numeric(_) => Err(self.wrong_type(c, row, &x.to_string(), TOO_LARGE)),
                 _ => self.push_text(c, row, &number_text(*x)),
             },
             Value::Bool(b) => match &mut self.columns[c] {
@@ -704,17 +688,8 @@ impl TableBuilder {
                 _ => self.push_text(c, row, if *b { "true" } else { "false" }),
             },
             Value::Tags(tags) => match &self.columns[c] {
-                Builder::Tags(separator, ..) => {
-                    let joined = tags.join(separator);
-                    if tags.is_empty() {
-                        // An empty list is "no tags", not "unknown".
-                        if let Builder::Tags(_, _, sets) = &mut self.columns[c] {
-                            sets.push(Some(Vec::new()));
-                        }
-                        return Ok(());
-                    }
-                    self.push_text(c, row, &joined)
-                }
+                // Each element is one tag, taken as it is (an empty list is "no tags").
+                Builder::Tags(..) => self.push_tags(c, row, tags.iter().map(String::as_str)),
                 Builder::Text(_) => self.push_text(c, row, &tags.join(";")),
                 _ if tags.len() == 1 => self.push_text(c, row, &tags[0]),
                 _ => Err(self.wrong_type(c, row, &tags.join(";"), "a single value, not a list")),
@@ -875,6 +850,40 @@ mod tests {
         assert!(matches!(&err, Error::DuplicateId { row: 3, first_row: 1, id, .. } if id == "a"));
         let err = load(&format!("{head}NA,1,n,S,y,web\n")).unwrap_err();
         assert!(matches!(&err, Error::WrongType { row: 1, column, .. } if column == "id"));
+    }
+
+    #[test]
+    fn tags_from_rust_are_taken_one_per_element() {
+        let s = Schema::new(vec![Attribute::tags("t", ";")]).unwrap();
+        let t = CustomerTable::from_rows(
+            &s,
+            vec![
+                vec![Value::Tags(vec!["x;y".into(), "z".into(), "z".into()])],
+                vec![Value::Tags(Vec::new())],
+                vec![Value::Missing],
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            t.column("t"),
+            Some(&Column::Tags {
+                levels: vec!["x;y".into(), "z".into()],
+                sets: vec![Some(vec![0, 1]), Some(vec![]), None]
+            })
+        );
+    }
+
+    #[test]
+    fn numbers_too_large_to_compute_with_are_refused() {
+        let err = load("id,age,region,size,member,channels\na,1e200,n,S,y,web\n").unwrap_err();
+        assert!(
+            matches!(&err, Error::WrongType { row: 1, column, .. } if column == "age"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("no larger than 1e150"), "{err}");
+        let s = Schema::new(vec![Attribute::numeric("x")]).unwrap();
+        let err = CustomerTable::from_rows(&s, vec![vec![Value::from(-1e300)]]).unwrap_err();
+        assert!(matches!(err, Error::WrongType { .. }), "{err}");
     }
 
     #[test]

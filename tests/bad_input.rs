@@ -61,7 +61,14 @@ fn a_header_only_file_is_an_error() {
 fn ragged_rows_name_the_row() {
     let err = load("id,age,region\na,1,n\nb,2\n").unwrap_err();
     assert!(
-        matches!(err, Error::RaggedRow { row: 2, expected: 3, found: 2 }),
+        matches!(
+            err,
+            Error::RaggedRow {
+                row: 2,
+                expected: 3,
+                found: 2
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().starts_with("row 2:"), "{err}");
@@ -94,9 +101,8 @@ fn infinity_is_rejected_and_nan_text_is_missing() {
     assert_eq!(t.missing_counts()[1].missing, 1);
     // In arrays, NaN is not a value: it is rejected with its position.
     let s = Schema::new(vec![Attribute::numeric("x"), Attribute::numeric("y")]).unwrap();
-    let err =
-        CustomerTable::from_array(&s, ndarray::array![[1.0, 2.0], [3.0, f64::NAN]].view())
-            .unwrap_err();
+    let err = CustomerTable::from_array(&s, ndarray::array![[1.0, 2.0], [3.0, f64::NAN]].view())
+        .unwrap_err();
     assert!(
         matches!(&err, Error::NonFinite { row: 2, column, .. } if column == "y"),
         "{err:?}"
@@ -110,7 +116,9 @@ fn a_schema_column_absent_from_the_csv_is_named() {
         matches!(&err, Error::MissingColumn { column, .. } if column == "region"),
         "{err:?}"
     );
-    assert!(err.to_string().contains("`region` is in the schema but not in the input"));
+    assert!(err
+        .to_string()
+        .contains("`region` is in the schema but not in the input"));
 }
 
 #[test]
@@ -159,13 +167,25 @@ fn k_of_zero_or_more_than_the_customers_is_an_error() {
         matches!(err, Error::InvalidParameter { name: "k", .. }),
         "{err:?}"
     );
-    assert_eq!(err.to_string(), "invalid k = 0: at least one segment is needed");
+    assert_eq!(
+        err.to_string(),
+        "invalid k = 0: at least one segment is needed"
+    );
     let err = KMeans::new(4).segment(features.view()).unwrap_err();
     assert!(
-        matches!(err, Error::InvalidK { k: 4, n_customers: 3 }),
+        matches!(
+            err,
+            Error::InvalidK {
+                k: 4,
+                n_customers: 3
+            }
+        ),
         "{err:?}"
     );
-    assert!(err.to_string().contains("k must be between 1 and 3"), "{err}");
+    assert!(
+        err.to_string().contains("k must be between 1 and 3"),
+        "{err}"
+    );
     assert!(KMeans::new(3).segment(features.view()).is_ok());
 }
 

@@ -6,8 +6,14 @@ use personas::segment::metrics::adjusted_rand_index;
 use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema, Segmenter};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
-const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.schema.json");
-const PLANTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/planted_segments.csv");
+const SCHEMA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/data/customers.schema.json"
+);
+const PLANTED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/data/planted_segments.csv"
+);
 
 fn planted_by_id() -> HashMap<String, String> {
     let mut reader = csv::Reader::from_path(PLANTED).unwrap();
@@ -24,11 +30,18 @@ fn planted_by_id() -> HashMap<String, String> {
 fn planted_segments_are_recovered_with_ari_at_least_0_9() {
     let schema = Schema::from_json_file(SCHEMA).unwrap();
     let table = CustomerTable::from_csv_path(DATA, &schema, &CsvOptions::new()).unwrap();
-    let features = Encoder::new().fit(&table).unwrap().transform(&table).unwrap();
+    let features = Encoder::new()
+        .fit(&table)
+        .unwrap()
+        .transform(&table)
+        .unwrap();
     let planted = planted_by_id();
     let truth: Vec<&String> = table.ids().iter().map(|id| &planted[id]).collect();
     for seed in [1, 42] {
-        let segmentation = KMeans::new(5).with_seed(seed).segment(features.view()).unwrap();
+        let segmentation = KMeans::new(5)
+            .with_seed(seed)
+            .segment(features.view())
+            .unwrap();
         let found: Vec<usize> = segmentation.labels().iter().map(|l| l.unwrap()).collect();
         let ari = adjusted_rand_index(&truth, &found).unwrap();
         assert!(ari >= 0.9, "seed {seed}: ARI {ari}");
@@ -40,9 +53,19 @@ fn the_same_run_twice_gives_identical_json() {
     let run = || {
         let schema = Schema::from_json_file(SCHEMA).unwrap();
         let table = CustomerTable::from_csv_path(DATA, &schema, &CsvOptions::new()).unwrap();
-        let features = Encoder::new().fit(&table).unwrap().transform(&table).unwrap();
-        let segmentation = KMeans::new(5).with_seed(9).segment(features.view()).unwrap();
-        Profiles::new(&table, &segmentation).unwrap().to_json().unwrap()
+        let features = Encoder::new()
+            .fit(&table)
+            .unwrap()
+            .transform(&table)
+            .unwrap();
+        let segmentation = KMeans::new(5)
+            .with_seed(9)
+            .segment(features.view())
+            .unwrap();
+        Profiles::new(&table, &segmentation)
+            .unwrap()
+            .to_json()
+            .unwrap()
     };
     assert_eq!(run(), run());
 }

@@ -37,12 +37,33 @@ fn run(args: &[&str]) -> Option<(i32, String, String)> {
 fn bad_input_exits_non_zero_with_the_message_and_no_panic() {
     let ragged = scratch("ragged.csv", "id,age\na,1\nb\n");
     let text = scratch("text.csv", "id,age,x\na,1,2\nb,old,3\nc,4,5\n");
+    let schema = scratch(
+        "text.schema.json",
+        r#"{"attributes": [{"name": "id", "kind": "categorical", "role": "identifier"},
+            {"name": "age", "kind": "numeric"}, {"name": "x", "kind": "numeric"}]}"#,
+    );
+    let bad_json = scratch(
+        "bad.schema.json",
+        r#"{"attributes": [{"name": "age", "kind": "colour"}]}"#,
+    );
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["/no/such/file.csv"], "cannot read `/no/such/file.csv`"),
         (vec![ragged.to_str().unwrap()], "row 2: expected 2 fields"),
         (
             vec![text.to_str().unwrap(), "--k", "2"],
             "", // inferred as categorical: no error expected, checked below
+        ),
+        (
+            vec![text.to_str().unwrap(), "--schema", schema.to_str().unwrap()],
+            "row 2, column `age`: `old` is not a number",
+        ),
+        (
+            vec![
+                text.to_str().unwrap(),
+                "--schema",
+                bad_json.to_str().unwrap(),
+            ],
+            "bad.schema.json`: unknown variant `colour`",
         ),
         (
             vec![text.to_str().unwrap(), "--k", "9"],
@@ -85,7 +106,10 @@ fn labels_follow_input_rows_and_json_has_a_schema_version() {
         return;
     };
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("customer_id"), "the inferred schema is reported: {stderr}");
+    assert!(
+        stderr.contains("customer_id"),
+        "the inferred schema is reported: {stderr}"
+    );
     let labels = std::fs::read_to_string(labels).unwrap();
     let lines: Vec<&str> = labels.lines().collect();
     assert_eq!(lines[0], "customer,segment");
@@ -108,10 +132,17 @@ fn quickstart_prints_five_persona_cards_with_evidence() {
         return;
     };
     let out = Command::new(exe).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.matches("\n## ").count(), 5, "{text}");
-    assert!(text.contains("**Objections**") && text.contains(" vs "), "{text}");
+    assert!(
+        text.contains("**Objections**") && text.contains(" vs "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -121,7 +152,11 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
         &(0..60)
             .map(|i| {
                 let group = f64::from(i % 2) * 50.0;
-                format!("c{i},{},{}\n", group + f64::from(i % 7) * 0.1, group + f64::from(i % 11) * 0.1)
+                format!(
+                    "c{i},{},{}\n",
+                    group + f64::from(i % 7) * 0.1,
+                    group + f64::from(i % 11) * 0.1
+                )
             })
             .fold("id,x,y\n".to_string(), |acc, line| acc + &line),
     );
@@ -143,7 +178,10 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
     };
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("suggested eps"), "{stderr}");
-    assert!(stdout.contains("2 personas drafted from 60 customers"), "{stdout}");
+    assert!(
+        stdout.contains("2 personas drafted from 60 customers"),
+        "{stdout}"
+    );
     assert!(stdout.contains("Reach the top"), "{stdout}");
     for (args, expected) in [
         (vec![path, "--algorithm", "dbscan", "--eps", "0"], "eps"),
@@ -173,7 +211,9 @@ fn the_readme_persona_card_is_what_quickstart_prints() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     // README shows the first card with its heading one level down.
     let start = readme.find("### ").expect("a persona card in README");
-    let end = readme[start..].find("\n## ").map_or(readme.len(), |e| start + e);
+    let end = readme[start..]
+        .find("\n## ")
+        .map_or(readme.len(), |e| start + e);
     let card = readme[start..end].trim().replacen("### ", "## ", 1);
     let first = printed.find("\n## ").expect("a card in the output") + 1;
     let next = printed[first..]

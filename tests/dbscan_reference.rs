@@ -50,13 +50,21 @@ fn cases() -> Vec<(&'static str, Array2<f64>, f64, usize)> {
         ),
         (
             "4-d blobs with 5% noise",
-            Blobs::new(3_000, 4, 4).with_seed(2).with_noise(0.05).generate().features,
+            Blobs::new(3_000, 4, 4)
+                .with_seed(2)
+                .with_noise(0.05)
+                .generate()
+                .features,
             1.0,
             8,
         ),
         (
             "6-d blobs with 10% noise",
-            Blobs::new(2_000, 6, 3).with_seed(3).with_noise(0.10).generate().features,
+            Blobs::new(2_000, 6, 3)
+                .with_seed(3)
+                .with_noise(0.10)
+                .generate()
+                .features,
             1.6,
             6,
         ),
@@ -91,7 +99,11 @@ fn same_core_points_noise_and_segments_as_linfa() {
         let their_noise: Vec<bool> = theirs.iter().map(Option::is_none).collect();
         assert_eq!(our_noise, their_noise, "{name}: noise");
         let on_core = |l: &[Option<usize>]| -> Vec<Option<usize>> {
-            l.iter().zip(&core).filter(|(_, &c)| c).map(|(l, _)| *l).collect()
+            l.iter()
+                .zip(&core)
+                .filter(|(_, &c)| c)
+                .map(|(l, _)| *l)
+                .collect()
         };
         let ari = adjusted_rand_index(&on_core(ours.labels()), &on_core(&theirs)).unwrap();
         assert_eq!(ari, 1.0, "{name}: ARI on core customers");
@@ -108,7 +120,10 @@ fn same_core_points_noise_and_segments_as_linfa() {
                             .sum::<f64>()
                             <= eps * eps
                 });
-                assert!(ok, "{name}: border customer {i} has no core neighbour in its segment");
+                assert!(
+                    ok,
+                    "{name}: border customer {i} has no core neighbour in its segment"
+                );
             }
         }
     }
@@ -136,12 +151,16 @@ fn same_result_with_one_and_two_threads() {
 
 #[test]
 fn predict_gives_core_customers_their_own_segment() {
-    let x = Blobs::new(3_000, 3, 3).with_seed(5).with_noise(0.05).generate().features;
+    let x = Blobs::new(3_000, 3, 3)
+        .with_seed(5)
+        .with_noise(0.05)
+        .generate()
+        .features;
     let m = Dbscan::new(0.8, 6).fit(x.view()).unwrap();
     let p = m.predict(x.view()).unwrap();
-    for i in 0..x.nrows() {
-        if m.is_core()[i] {
-            assert_eq!(p[i], m.labels()[i]);
+    for ((predicted, label), &core) in p.iter().zip(m.labels()).zip(m.is_core()) {
+        if core {
+            assert_eq!(predicted, label);
         }
     }
 }

@@ -1,24 +1,13 @@
 //! The whole pipeline on real customer data from `../shared/data` (skipped, with a printed reason,
 //! when that folder is absent).
 
-use std::path::PathBuf;
+mod common;
+use common::shared;
 
 use personas::{
     Attribute, Column, CsvOptions, CustomerTable, Encoder, Facet, Inference, KMeans, Profiles,
     Role, Schema, Segmentation, Segmenter, Statistic,
 };
-
-fn shared(relative: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(relative);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is absent", path.display());
-        None
-    }
-}
 
 /// Recomputes every numeric and level value in every segment's distinguishing differences from
 /// the table and the labels, and checks they agree within a relative error of 1e-9.
@@ -79,15 +68,28 @@ fn telco_churn_inferred_schema_segments_and_exact_evidence() {
     assert_eq!(table.n_customers(), 7043);
     // The 11 customers with tenure 0 have a single space as TotalCharges: missing, not an error.
     let missing = table.missing_counts();
-    let total_charges = missing.iter().find(|m| m.attribute == "TotalCharges").unwrap();
+    let total_charges = missing
+        .iter()
+        .find(|m| m.attribute == "TotalCharges")
+        .unwrap();
     assert_eq!(total_charges.missing, 11);
 
-    let features = Encoder::new().fit(&table).unwrap().transform(&table).unwrap();
+    let features = Encoder::new()
+        .fit(&table)
+        .unwrap()
+        .transform(&table)
+        .unwrap();
     assert_eq!(features.nrows(), 7043);
-    let segmentation = KMeans::new(4).with_seed(7).segment(features.view()).unwrap();
+    let segmentation = KMeans::new(4)
+        .with_seed(7)
+        .segment(features.view())
+        .unwrap();
     assert_eq!(segmentation.n_segments(), 4);
     let profiles = Profiles::new(&table, &segmentation).unwrap();
-    assert_eq!(profiles.segments.iter().map(|s| s.size).sum::<usize>(), 7043);
+    assert_eq!(
+        profiles.segments.iter().map(|s| s.size).sum::<usize>(),
+        7043
+    );
     let value_share: f64 = profiles
         .segments
         .iter()
@@ -112,9 +114,7 @@ fn credit_scoring_missing_values_are_counted_and_imputed() {
     let schema = Inference::from_csv_path(&path, &options)
         .unwrap()
         .into_schema()
-        .with_attribute(
-            Attribute::categorical("Status", ["good", "bad"]).with_role(Role::Ignored),
-        )
+        .with_attribute(Attribute::categorical("Status", ["good", "bad"]).with_role(Role::Ignored))
         .unwrap();
     let table = CustomerTable::from_csv_path(&path, &schema, &options).unwrap();
     assert_eq!(table.n_customers(), 4454);
@@ -138,9 +138,16 @@ fn credit_scoring_missing_values_are_counted_and_imputed() {
         ],
         [381, 47, 18, 6, 2, 1]
     );
-    let features = Encoder::new().fit(&table).unwrap().transform(&table).unwrap();
+    let features = Encoder::new()
+        .fit(&table)
+        .unwrap()
+        .transform(&table)
+        .unwrap();
     assert!(features.iter().all(|x| x.is_finite()));
-    let segmentation = KMeans::new(4).with_seed(3).segment(features.view()).unwrap();
+    let segmentation = KMeans::new(4)
+        .with_seed(3)
+        .segment(features.view())
+        .unwrap();
     let profiles = Profiles::new(&table, &segmentation).unwrap();
     check_evidence(&table, &segmentation, &profiles);
 }
@@ -160,8 +167,15 @@ fn mall_customers_yield_the_classic_income_and_spending_segments() {
     .unwrap();
     let table = CustomerTable::from_csv_path(&path, &schema, &CsvOptions::new()).unwrap();
     assert_eq!(table.n_customers(), 200);
-    let features = Encoder::new().fit(&table).unwrap().transform(&table).unwrap();
-    let segmentation = KMeans::new(5).with_seed(1).segment(features.view()).unwrap();
+    let features = Encoder::new()
+        .fit(&table)
+        .unwrap()
+        .transform(&table)
+        .unwrap();
+    let segmentation = KMeans::new(5)
+        .with_seed(1)
+        .segment(features.view())
+        .unwrap();
     let profiles = Profiles::new(&table, &segmentation).unwrap();
     let means: Vec<(f64, f64)> = profiles
         .segments
@@ -189,7 +203,9 @@ fn mall_customers_yield_the_classic_income_and_spending_segments() {
         "{means:?}"
     );
     assert!(
-        means.iter().any(|&(i, s)| (45.0..65.0).contains(&i) && (40.0..60.0).contains(&s)),
+        means
+            .iter()
+            .any(|&(i, s)| (45.0..65.0).contains(&i) && (40.0..60.0).contains(&s)),
         "{means:?}"
     );
 }

@@ -21,8 +21,15 @@ fn matrix() -> impl Strategy<Value = Array2<f64>> {
 fn check_well_formed(s: &Segmentation, n: usize) {
     assert_eq!(s.n_customers(), n);
     assert!(s.labels().iter().flatten().all(|&l| l < s.n_segments()));
-    assert!(s.sizes().iter().all(|&c| c > 0), "empty segment: {:?}", s.sizes());
-    assert!(s.sizes().windows(2).all(|w| w[0] >= w[1]), "not largest first");
+    assert!(
+        s.sizes().iter().all(|&c| c > 0),
+        "empty segment: {:?}",
+        s.sizes()
+    );
+    assert!(
+        s.sizes().windows(2).all(|w| w[0] >= w[1]),
+        "not largest first"
+    );
     assert_eq!(s.sizes().iter().sum::<usize>() + s.unassigned(), n);
 }
 
@@ -139,10 +146,22 @@ fn dbscan_rejects_bad_eps_and_min_points() {
     let x = Array2::from_shape_vec((3, 1), vec![0.0, 1.0, 2.0]).unwrap();
     for eps in [0.0, -1.0, f64::NAN, f64::INFINITY] {
         let e = Dbscan::new(eps, 2).segment(x.view()).unwrap_err();
-        assert!(matches!(e, Error::InvalidParameter { name: "eps", .. }), "{e}");
+        assert!(
+            matches!(e, Error::InvalidParameter { name: "eps", .. }),
+            "{e}"
+        );
     }
     let e = Dbscan::new(1.0, 0).segment(x.view()).unwrap_err();
-    assert!(matches!(e, Error::InvalidParameter { name: "min_points", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::InvalidParameter {
+                name: "min_points",
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(suggest_eps(x.view(), 0).is_err());
 }
 
@@ -151,14 +170,32 @@ fn empty_k_range_is_an_error() {
     let x = Blobs::new(30, 2, 2).generate().features;
     #[allow(clippy::reversed_empty_ranges)]
     let e = AutoK::new(4..=2).fit(x.view()).unwrap_err();
-    assert!(matches!(e, Error::InvalidParameter { name: "k range", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::InvalidParameter {
+                name: "k range",
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]
 fn nan_data_is_located_by_every_engine() {
     let mut x = Blobs::new(20, 3, 2).generate().features;
     x[[7, 2]] = f64::NAN;
-    let located = |e: Error| matches!(e, Error::NonFiniteFeature { row: 7, column: 2, .. });
+    let located = |e: Error| {
+        matches!(
+            e,
+            Error::NonFiniteFeature {
+                row: 7,
+                column: 2,
+                ..
+            }
+        )
+    };
     assert!(located(KMeans::new(2).segment(x.view()).unwrap_err()));
     assert!(located(Dbscan::new(1.0, 3).segment(x.view()).unwrap_err()));
     assert!(located(AutoK::default().segment(x.view()).unwrap_err()));
@@ -171,9 +208,21 @@ fn nan_data_is_located_by_every_engine() {
 fn k_outside_one_to_n_is_rejected() {
     let x = Blobs::new(5, 2, 2).generate().features;
     let e = KMeans::new(0).segment(x.view()).unwrap_err();
-    assert!(matches!(e, Error::InvalidParameter { name: "k", .. }), "{e}");
+    assert!(
+        matches!(e, Error::InvalidParameter { name: "k", .. }),
+        "{e}"
+    );
     let e = KMeans::new(6).segment(x.view()).unwrap_err();
-    assert!(matches!(e, Error::InvalidK { k: 6, n_customers: 5 }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::InvalidK {
+                k: 6,
+                n_customers: 5
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]

@@ -267,7 +267,8 @@ impl Catalogue {
     /// authority and purchase timeline; preferred-channel and contract levels).
     pub fn builtin() -> Self {
         // The bundled file is checked by a unit test, so failing to parse it is a build defect.
-        let file: RuleFile = serde_json::from_str(BUILTIN).unwrap_or(RuleFile { rules: Vec::new() });
+        let file: RuleFile =
+            serde_json::from_str(BUILTIN).unwrap_or(RuleFile { rules: Vec::new() });
         Self::from_rules(file.rules)
     }
 
@@ -326,14 +327,21 @@ impl Catalogue {
     /// Adds or replaces rules from a JSON file; see [`Catalogue::with_rules_json`].
     ///
     /// # Errors
-    /// [`Error::Io`] when the file cannot be read, otherwise as [`Catalogue::with_rules_json`].
+    /// [`Error::Io`] when the file cannot be read, [`Error::JsonFile`] (naming the file) for
+    /// malformed JSON, [`Error::InvalidParameter`] for an invalid rule.
     pub fn with_rules_file(self, path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        self.with_rules_json(&text)
+        self.with_rules_json(&text).map_err(|e| match e {
+            Error::Json(source) => Error::JsonFile {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => other,
+        })
     }
 
     /// The rules, in priority order.
@@ -404,21 +412,45 @@ mod tests {
     fn the_most_specific_rule_wins() {
         let c = Catalogue::builtin();
         let find = |names: &[&str], dir| c.find(&w(names), None, dir).map(|r| r.id.as_str());
-        assert_eq!(find(&["spend_groceries"], Direction::High), Some("groceries_high"));
-        assert_eq!(find(&["total_spend"], Direction::High), Some("monetary_high"));
+        assert_eq!(
+            find(&["spend_groceries"], Direction::High),
+            Some("groceries_high")
+        );
+        assert_eq!(
+            find(&["total_spend"], Direction::High),
+            Some("monetary_high")
+        );
         assert_eq!(find(&["spend_home"], Direction::High), Some("home_high"));
         assert_eq!(find(&["MntWines"], Direction::High), Some("groceries_high"));
-        assert_eq!(find(&["NumWebVisitsMonth"], Direction::High), Some("web_visits_high"));
-        assert_eq!(find(&["NumWebPurchases"], Direction::High), Some("web_purchases_high"));
-        assert_eq!(find(&["discount_share"], Direction::Low), Some("discount_low"));
-        assert_eq!(find(&["recency_days"], Direction::High), Some("recency_high"));
-        assert_eq!(find(&["Complain"], Direction::High), Some("complaints_high"));
+        assert_eq!(
+            find(&["NumWebVisitsMonth"], Direction::High),
+            Some("web_visits_high")
+        );
+        assert_eq!(
+            find(&["NumWebPurchases"], Direction::High),
+            Some("web_purchases_high")
+        );
+        assert_eq!(
+            find(&["discount_share"], Direction::Low),
+            Some("discount_low")
+        );
+        assert_eq!(
+            find(&["recency_days"], Direction::High),
+            Some("recency_high")
+        );
+        assert_eq!(
+            find(&["Complain"], Direction::High),
+            Some("complaints_high")
+        );
         assert_eq!(find(&["zodiac_sign"], Direction::High), None);
         let level = |attr: &str, level: &str| {
             c.find(&w(&[attr]), Some(&w(&[level])), Direction::High)
                 .map(|r| r.id.as_str())
         };
-        assert_eq!(level("preferred_channels", "social"), Some("channel_social"));
+        assert_eq!(
+            level("preferred_channels", "social"),
+            Some("channel_social")
+        );
         assert_eq!(level("Contract", "Month-to-month"), Some("contract_short"));
         assert_eq!(level("Contract", "Two year"), Some("contract_long"));
         assert_eq!(level("region", "north"), None);
@@ -432,7 +464,9 @@ mod tests {
                     .with_objection("Only buys on sale"),
             )
             .unwrap();
-        let r = c.find(&w(&["discount_share"]), None, Direction::High).unwrap();
+        let r = c
+            .find(&w(&["discount_share"]), None, Direction::High)
+            .unwrap();
         assert_eq!(r.objections, ["Only buys on sale"]);
         assert_eq!(
             c.rules().iter().filter(|r| r.id == "discount_high").count(),

@@ -182,8 +182,9 @@ const TRAIT_WORDS: &[(f64, &str, &str)] = &[
     (0.0, "higher than average", "lower than average"),
 ];
 
-/// Words that mark a job-title attribute, whose most common level names the persona.
-const JOB_TITLE_WORDS: &[&str] = &["title", "job", "position", "occupation"];
+/// Words that mark a job-title attribute ("job_title", "JobTitle", "title", "position"), whose
+/// level names the persona when it is the segment's most common one and over-represented.
+const JOB_TITLE_WORDS: &[&str] = &["title", "position"];
 
 impl Drafter {
     /// A drafter with the built-in catalogue and name list, `min_effect` 0.5, `min_lift` 1.25,
@@ -290,7 +291,9 @@ impl Drafter {
     /// Whether a difference is strong enough to be evidence.
     fn is_evidence(&self, d: &Difference) -> bool {
         d.standardised.abs() >= self.min_effect
-            && (d.statistic != Statistic::Share || d.level.is_none() || d.effect >= self.min_lift
+            && (d.statistic != Statistic::Share
+                || d.level.is_none()
+                || d.effect >= self.min_lift
                 || d.standardised < 0.0)
     }
 
@@ -311,9 +314,7 @@ impl Drafter {
                 .filter(|a| matches!(a.role, Role::Feature | Role::Value))
                 .flat_map(|a| {
                     let words = match_words(&[&a.attribute, &a.label]);
-                    differences(a)
-                        .into_iter()
-                        .map(move |d| (d, words.clone()))
+                    differences(a).into_iter().map(move |d| (d, words.clone()))
                 })
                 .filter(|(d, _)| self.is_evidence(d))
                 .map(|(d, words)| {
@@ -358,7 +359,7 @@ impl Drafter {
         }
         let traits: Vec<Statement> = strong
             .iter()
-            .take(self.max_statements + 1)
+            .take(self.max_statements)
             .map(|(d, ..)| trait_statement(segment, d))
             .collect();
 
@@ -369,12 +370,25 @@ impl Drafter {
             .filter_map(|(r, _)| r.descriptor.as_deref())
             .find(|desc| !used_descriptors.iter().any(|u| u == desc))
             .map(str::to_string)
-            .or_else(|| strong.first().map(|(d, ..)| fallback_descriptor(segment, d)))
+            .or_else(|| {
+                // An under-represented level says what the segment is not: no name from it.
+                strong
+                    .iter()
+                    .find(|(d, ..)| d.level.is_none() || d.standardised > 0.0)
+                    .map(|(d, ..)| fallback_descriptor(segment, d))
+            })
             .unwrap_or_else(|| "Typical".to_string());
         used_descriptors.push(descriptor.clone());
         let name = namer.name(title.as_deref().unwrap_or(&descriptor));
 
-        let summary = summary_text(&name, segment, value.map(|v| v.share), &fired, reliable);
+        let summary = summary_text(
+            &name,
+            segment,
+            value.map(|v| v.share),
+            &fired,
+            &traits,
+            reliable,
+        );
         let buyer_type = buyer_type(&fired);
         let mut persona = Persona {
             name,
@@ -450,16 +464,8 @@ impl Sections {
     }
 }
 
-fn label<'a>(segment: &'a SegmentProfile, attribute: &'a str) -> &'a str {
-    segment
-        .attributes
-        .iter()
-        .find(|a| a.attribute == attribute)
-        .map_or(attribute, |a| a.label.as_str())
-}
-
 fn trait_statement(segment: &SegmentProfile, d: &Difference) -> Statement {
-    let label = label(segment, &d.attribute);
+    let label = segment.label(&d.attribute);
     let strength = d.standardised.abs();
     let text = match &d.level {
         None => {
@@ -476,7 +482,11 @@ fn trait_statement(segment: &SegmentProfile, d: &Difference) -> Statement {
             format!("{label}: {words}")
         }
         Some(level) if level == "true" => {
-            let more = if d.standardised >= 0.0 { "more" } else { "fewer" };
+            let more = if d.standardised >= 0.0 {
+                "more"
+            } else {
+                "fewer"
+            };
             format!("{label}: {more} customers than average")
         }
         Some(level) => {
@@ -499,12 +509,16 @@ fn fallback_descriptor(segment: &SegmentProfile, d: &Difference) -> String {
         Some(level) if level != "true" => title_case(level),
         _ => {
             let direction = if d.standardised >= 0.0 { "High" } else { "Low" };
-            format!("{direction}-{}", title_case(label(segment, &d.attribute)).replace(' ', "-"))
+            format!(
+                "{direction}-{}",
+                title_case(segment.label(&d.attribute)).replace(' ', "-")
+            )
         }
     }
 }
 
-/// The most common level of a job-title attribute in the segment.
+/// The most common level of a job-title attribute in the segment, when it is also more common
+/// there than among all customers (so the title helps tell personas apart).
 fn job_title(segment: &SegmentProfile) -> Option<String> {
     segment
         .attributes
@@ -514,13 +528,19 @@ fn job_title(segment: &SegmentProfile) -> Option<String> {
             let words = match_words(&[&a.attribute]);
             JOB_TITLE_WORDS.iter().any(|w| words.iter().any(|x| x == w))
         })
-        .and_then(|a| match &a.segment {
-            Summary::Levels { shares, .. } => shares
+        .and_then(|a| match (&a.segment, &a.population) {
+            (Summary::Levels { shares, .. }, Summary::Levels { shares: pop, .. }) => shares
                 .iter()
-                .filter(|s| s.count > 0)
-                .max_by(|x, y| x.share.total_cmp(&y.share).then_with(|| y.level.cmp(&x.level)))
-                .map(|s| title_case(&s.level)),
-            Summary::Numeric { .. } => None,
+                .zip(pop)
+                .filter(|(s, _)| s.count > 0)
+                .max_by(|x, y| {
+                    x.0.share
+                        .total_cmp(&y.0.share)
+                        .then_with(|| y.0.level.cmp(&x.0.level))
+                })
+                .filter(|(s, p)| s.share > p.share)
+                .map(|(s, _)| title_case(&s.level)),
+            _ => None,
         })
 }
 
@@ -529,6 +549,7 @@ fn summary_text(
     segment: &SegmentProfile,
     value_share: Option<f64>,
     fired: &[(&Rule, &Difference)],
+    traits: &[Statement],
     reliable: bool,
 ) -> String {
     use crate::render::percent;
@@ -537,7 +558,7 @@ fn summary_text(
         out.push_str(&format!(
             " and {} of {}",
             percent(share),
-            label(segment, &v.attribute).to_lowercase()
+            segment.label(&v.attribute).to_lowercase()
         ));
     }
     if !reliable {
@@ -559,12 +580,17 @@ fn summary_text(
         }
     }
     match phrases.as_slice() {
-        [] => out.push_str(". Nothing in the data sets this segment clearly apart from all customers."),
+        // No catalogue rule fired, but strong differences exist: say them plainly.
+        [] if !traits.is_empty() => {
+            let plain: Vec<&str> = traits.iter().take(2).map(|t| t.text.as_str()).collect();
+            out.push_str(&format!(". What sets it apart: {}.", plain.join("; ")));
+        }
+        [] => out
+            .push_str(". Nothing in the data sets this segment clearly apart from all customers."),
         [one] => out.push_str(&format!(": this customer {one}.")),
-        [init @ .., last] => out.push_str(&format!(
-            ": this customer {} and {last}.",
-            init.join(", ")
-        )),
+        [init @ .., last] => {
+            out.push_str(&format!(": this customer {} and {last}.", init.join(", ")))
+        }
     }
     out
 }
@@ -595,9 +621,16 @@ fn buyer_type(fired: &[(&Rule, &Difference)]) -> BuyerTypeFinding {
         _ => BuyerType::Mixed,
     };
     let evidence = if kind == BuyerType::Mixed {
-        scores.iter().take(2).flat_map(|(_, _, e)| e.clone()).collect()
+        scores
+            .iter()
+            .take(2)
+            .flat_map(|(_, _, e)| e.clone())
+            .collect()
     } else {
-        scores.first().map(|(_, _, e)| e.clone()).unwrap_or_default()
+        scores
+            .first()
+            .map(|(_, _, e)| e.clone())
+            .unwrap_or_default()
     };
     BuyerTypeFinding {
         kind,
@@ -649,7 +682,11 @@ fn typical_values(segment: &SegmentProfile) -> (Vec<Statement>, Vec<Statement>) 
                         statistic: Statistic::Median,
                         segment_value: *median,
                         population_value: *pop_median,
-                        effect: if *sd > 0.0 { (mean - pop_mean) / sd } else { 0.0 },
+                        effect: if *sd > 0.0 {
+                            (mean - pop_mean) / sd
+                        } else {
+                            0.0
+                        },
                     }],
                 }
             }
@@ -721,8 +758,7 @@ impl Quality {
         use crate::segment::metrics;
         const EXACT_UP_TO: usize = 10_000;
         Quality {
-            silhouette: metrics::silhouette_sampled(features, segmentation, EXACT_UP_TO, seed)
-                .ok(),
+            silhouette: metrics::silhouette_sampled(features, segmentation, EXACT_UP_TO, seed).ok(),
             calinski_harabasz: metrics::calinski_harabasz(features, segmentation).ok(),
             davies_bouldin: metrics::davies_bouldin(features, segmentation).ok(),
             inertia: metrics::inertia(features, segmentation).ok(),
@@ -831,7 +867,12 @@ mod tests {
         assert!(objection.evidence[0].segment_value > objection.evidence[0].population_value);
         // Discounts point to deal-based, rare purchases to need-based buying, equally strongly.
         assert_eq!(deal.buyer_type.kind, BuyerType::Mixed);
-        let types: Vec<&str> = deal.buyer_type.evidence.iter().map(|e| e.attribute.as_str()).collect();
+        let types: Vec<&str> = deal
+            .buyer_type
+            .evidence
+            .iter()
+            .map(|e| e.attribute.as_str())
+            .collect();
         assert!(types.contains(&"discount_share") && types.contains(&"purchase_frequency"));
         // shoe_size does not differ: it must not appear anywhere.
         assert!(statements(deal)
@@ -853,7 +894,11 @@ mod tests {
             .unwrap();
         for persona in &p.personas {
             assert!(persona.traits.is_empty() && persona.objections.is_empty());
-            assert!(persona.summary.contains("too small to describe reliably"), "{}", persona.summary);
+            assert!(
+                persona.summary.contains("too small to describe reliably"),
+                "{}",
+                persona.summary
+            );
         }
     }
 
@@ -867,10 +912,14 @@ mod tests {
             .unwrap();
         for persona in &p.personas {
             assert!(persona.goals.is_empty() && persona.objections.is_empty());
-            assert!(persona.summary.contains("Nothing in the data sets this segment clearly apart"));
+            assert!(persona
+                .summary
+                .contains("Nothing in the data sets this segment clearly apart"));
             assert_eq!(persona.buyer_type.kind, BuyerType::Mixed);
         }
-        assert!(p.to_markdown().contains("No difference from all customers is strong enough"));
+        assert!(p
+            .to_markdown()
+            .contains("No difference from all customers is strong enough"));
     }
 
     #[test]
@@ -878,7 +927,10 @@ mod tests {
         let pr = profiles(split_labels());
         assert!(Drafter::new().with_min_effect(-1.0).draft(&pr).is_err());
         assert!(Drafter::new().with_min_lift(0.5).draft(&pr).is_err());
-        assert!(Drafter::new().with_first_names(Vec::<String>::new()).draft(&pr).is_err());
+        assert!(Drafter::new()
+            .with_first_names(Vec::<String>::new())
+            .draft(&pr)
+            .is_err());
     }
 
     #[test]
@@ -895,7 +947,10 @@ mod tests {
         };
         let (deal, loyal) = (rule(BuyerType::Deal), rule(BuyerType::Loyalty));
         let (strong, weak, close) = (diff(2.0), diff(1.0), diff(1.8));
-        assert_eq!(buyer_type(&[(&deal, &strong), (&loyal, &weak)]).kind, BuyerType::Deal);
+        assert_eq!(
+            buyer_type(&[(&deal, &strong), (&loyal, &weak)]).kind,
+            BuyerType::Deal
+        );
         let mixed = buyer_type(&[(&deal, &strong), (&loyal, &close)]);
         assert_eq!(mixed.kind, BuyerType::Mixed);
         assert_eq!(mixed.evidence.len(), 2);

@@ -40,9 +40,7 @@ impl<'a> Namer<'a> {
     /// left, else any unused first name; a number is appended if even the full name repeats.
     pub(crate) fn name(&mut self, prefix: &str) -> String {
         let initial = prefix.chars().next().map(|c| c.to_ascii_lowercase());
-        let starts = |n: &&String| {
-            n.chars().next().map(|c| c.to_ascii_lowercase()) == initial
-        };
+        let starts = |n: &&String| n.chars().next().map(|c| c.to_ascii_lowercase()) == initial;
         let first = self
             .first_names
             .iter()

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::{Evidence, Persona, Personas, Statement};
 use crate::error::Result;
 use crate::profile::Statistic;
-use crate::render::{json_document, lift, number, percent};
+use crate::render::{cell, comparison, json_document, percent};
 
 impl Personas {
     /// The personas as a JSON document; the [`persona`](super) module docs describe every field.
@@ -54,45 +54,31 @@ fn attribute_label<'a>(personas: &'a Personas, segment: usize, attribute: &'a st
         .segments
         .iter()
         .find(|s| s.segment == segment)
-        .and_then(|s| s.attributes.iter().find(|a| a.attribute == attribute))
-        .map_or(attribute, |a| a.label.as_str())
+        .map_or(attribute, |s| s.label(attribute))
 }
 
-/// Evidence in short form: "Annual income 27,754 vs 51,643 (-0.8 sd)".
+/// Evidence in short form: "avg annual income 27,754 vs 51,643 (-0.8 sd)".
 fn evidence_short(personas: &Personas, segment: usize, e: &Evidence) -> String {
     let label = attribute_label(personas, segment, &e.attribute);
-    match (e.statistic, &e.level) {
-        (Statistic::Share, Some(level)) => {
-            let what = if level == "true" {
-                label.to_string()
-            } else {
-                format!("{label} = {level}")
-            };
-            format!(
-                "{what} {} vs {} ({})",
-                percent(e.segment_value),
-                percent(e.population_value),
-                lift(e.effect)
-            )
-        }
-        (statistic, _) => {
-            let stat = if statistic == Statistic::Median {
-                "median "
-            } else {
-                "avg "
-            };
-            format!(
-                "{stat}{} {} vs {} ({:+.1} sd)",
-                label.to_lowercase(),
-                number(e.segment_value),
-                number(e.population_value),
-                e.effect
-            )
-        }
-    }
+    let what = match (e.statistic, e.level.as_deref()) {
+        (Statistic::Share, Some("true")) => label.to_string(),
+        (Statistic::Share, Some(level)) => format!("{label} = {level}"),
+        (Statistic::Median, _) => format!("median {}", label.to_lowercase()),
+        _ => format!("avg {}", label.to_lowercase()),
+    };
+    format!(
+        "{what} {}",
+        comparison(e.statistic, e.segment_value, e.population_value, e.effect)
+    )
 }
 
-fn list(out: &mut String, title: &str, statements: &[Statement], persona: &Persona, all: &Personas) {
+fn list(
+    out: &mut String,
+    title: &str,
+    statements: &[Statement],
+    persona: &Persona,
+    all: &Personas,
+) {
     if statements.is_empty() {
         return;
     }
@@ -130,7 +116,7 @@ fn card(out: &mut String, p: &Persona, all: &Personas) {
     let _ = writeln!(out, "| Buyer type | {} |", p.buyer_type.text);
     for s in p.demographics.iter().chain(&p.firmographics) {
         let (label, value) = s.text.split_once(": ").unwrap_or((&s.text, ""));
-        let _ = writeln!(out, "| {label} | {value} |");
+        let _ = writeln!(out, "| {} | {} |", cell(label), cell(value));
     }
     out.push('\n');
     let nothing = p.traits.is_empty()

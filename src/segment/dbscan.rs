@@ -123,7 +123,10 @@ impl Dbscan {
         }
         // A leaf whose box fits in the eps-ball of each of its points ("tight") holds customers
         // that are all neighbours of one another.
-        let tight: Vec<bool> = leaves.iter().map(|&id| index.diameter2(id) <= eps2).collect();
+        let tight: Vec<bool> = leaves
+            .iter()
+            .map(|&id| index.diameter2(id) <= eps2)
+            .collect();
 
         // 1. Core customers, by storage position. In a tight leaf of at least `min_points`
         // customers every one is core without a query.
@@ -365,7 +368,11 @@ impl DbscanModel {
     /// # Panics
     /// When the column count differs from the training data or `out` has the wrong length.
     pub(crate) fn predict_into(&self, features: ArrayView2<'_, f64>, out: &mut [Option<usize>]) {
-        assert_eq!(features.ncols(), self.d, "feature columns of the fitted model");
+        assert_eq!(
+            features.ncols(),
+            self.d,
+            "feature columns of the fitted model"
+        );
         assert_eq!(features.nrows(), out.len(), "one output slot per row");
         let data = features.as_standard_layout();
         let Some(x) = data.as_slice() else {
@@ -466,7 +473,11 @@ pub fn suggest_eps(features: ArrayView2<'_, f64>, min_points: usize) -> Result<f
         kdist[knee]
     } else {
         // Duplicates up to the knee: take the first positive distance instead.
-        kdist.iter().copied().find(|&v| v > 0.0).unwrap_or(f64::EPSILON)
+        kdist
+            .iter()
+            .copied()
+            .find(|&v| v > 0.0)
+            .unwrap_or(f64::EPSILON)
     })
 }
 
@@ -723,9 +734,21 @@ mod tests {
         let m = Dbscan::new(1.0, 3).fit(x.view()).unwrap();
         assert_eq!(
             m.labels(),
-            &[Some(0), Some(0), Some(0), Some(0), Some(1), Some(1), Some(1), None]
+            &[
+                Some(0),
+                Some(0),
+                Some(0),
+                Some(0),
+                Some(1),
+                Some(1),
+                Some(1),
+                None
+            ]
         );
-        assert_eq!(m.is_core(), &[true, true, true, false, true, true, true, false]);
+        assert_eq!(
+            m.is_core(),
+            &[true, true, true, false, true, true, true, false]
+        );
         let p = m
             .predict(array![[0.2, 0.2], [9.2, 9.2], [1.4, 0.0], [30.0, 30.0]].view())
             .unwrap();
@@ -742,7 +765,10 @@ mod tests {
             Dbscan::new(f64::INFINITY, 2),
             Dbscan::new(1.0, 0),
         ] {
-            assert!(matches!(db.fit(x.view()), Err(Error::InvalidParameter { .. })));
+            assert!(matches!(
+                db.fit(x.view()),
+                Err(Error::InvalidParameter { .. })
+            ));
         }
         assert!(matches!(
             suggest_eps(x.view(), 3),

@@ -417,8 +417,9 @@ impl KMeansModel {
     /// `features`.
     ///
     /// # Errors
-    /// [`Error::ShapeMismatch`] when the number of columns differs from the training data, and
-    /// the errors of [`check_features`](super::Segmenter::segment) for empty or non-finite input.
+    /// [`Error::ShapeMismatch`] when the number of columns differs from the training data,
+    /// [`Error::NoRows`] for an empty matrix and [`Error::NonFiniteFeature`] for NaN or infinite
+    /// values.
     pub fn predict(&self, features: ArrayView2<'_, f64>) -> Result<Vec<usize>> {
         check_features(features)?;
         let d = self.centroids.ncols();
@@ -566,6 +567,24 @@ pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
 }
 
+/// Dot product with four independent accumulators (see [`sq_dist`]).
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut rest = 0.0;
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        rest += x * y;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
+}
+
 /// The nearest centroid (lowest index on ties), its squared distance and the squared distance to
 /// the second nearest (infinite when `k` is 1).
 #[inline]
@@ -591,25 +610,24 @@ fn nearest(row: &[f64], c: &[f64], d: usize) -> (usize, f64, f64) {
 /// the block is in cache, and blocks are merged in order with Chan's formula.
 fn mean_variance(p: &Problem<'_>) -> f64 {
     let d = p.d;
-    let blocks: Vec<(f64, Vec<f64>, Vec<f64>)> = p
-        .x
-        .par_chunks(BLOCK_ROWS * d)
-        .map(|xb| {
-            let rows = (xb.len() / d) as f64;
-            let mut mean = vec![0.0; d];
-            for row in xb.chunks_exact(d) {
-                mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
-            }
-            mean.iter_mut().for_each(|m| *m /= rows);
-            let mut m2 = vec![0.0; d];
-            for row in xb.chunks_exact(d) {
-                for ((s, v), m) in m2.iter_mut().zip(row).zip(&mean) {
-                    *s += (v - m) * (v - m);
+    let blocks: Vec<(f64, Vec<f64>, Vec<f64>)> =
+        p.x.par_chunks(BLOCK_ROWS * d)
+            .map(|xb| {
+                let rows = (xb.len() / d) as f64;
+                let mut mean = vec![0.0; d];
+                for row in xb.chunks_exact(d) {
+                    mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
                 }
-            }
-            (rows, mean, m2)
-        })
-        .collect();
+                mean.iter_mut().for_each(|m| *m /= rows);
+                let mut m2 = vec![0.0; d];
+                for row in xb.chunks_exact(d) {
+                    for ((s, v), m) in m2.iter_mut().zip(row).zip(&mean) {
+                        *s += (v - m) * (v - m);
+                    }
+                }
+                (rows, mean, m2)
+            })
+            .collect();
     let mut count = 0.0;
     let mut mean = vec![0.0; d];
     let mut m2 = vec![0.0; d];
@@ -718,6 +736,11 @@ fn kmeans_plus_plus(p: &Problem<'_>, rng: &mut Rng, ws: &mut Workspace) -> Vec<f
             };
         }
         let cands = &candidates;
+        let cand_norms: Vec<f64> = candidates
+            .iter()
+            .map(|&c| dot(&p.x[c * d..(c + 1) * d], &p.x[c * d..(c + 1) * d]))
+            .collect();
+        let cand_norms = &cand_norms;
         let closest_ro: &[f64] = closest;
         trial_pot
             .par_chunks_mut(trials)
@@ -731,8 +754,12 @@ fn kmeans_plus_plus(p: &Problem<'_>, rng: &mut Rng, ws: &mut Workspace) -> Vec<f
                 tp.iter_mut().for_each(|t| *t = 0.0);
                 for (i, (ci, row)) in cb.iter().zip(xb.chunks_exact(d)).enumerate() {
                     let w = wb.map_or(1.0, |w| w[i]);
+                    let row_norm = dot(row, row);
                     for (t, &cand) in cands.iter().enumerate() {
-                        let dist = sq_dist(row, &p.x[cand * d..(cand + 1) * d]).min(*ci);
+                        // |x|² + |c|² - 2 x.c: fewer operations than the difference form; the
+                        // rounding it adds is harmless for drawing and ranking candidates.
+                        let xc = dot(row, &p.x[cand * d..(cand + 1) * d]);
+                        let dist = (row_norm + cand_norms[t] - 2.0 * xc).max(0.0).min(*ci);
                         cc[t * rows + i] = dist;
                         tp[t] += w * dist;
                     }
@@ -800,7 +827,9 @@ fn assign_block(
             lower[i] -= loosen;
             let da2 = sq_dist(row, &c[a * d..(a + 1) * d]);
             // Strict: on a tie the full scan decides, so ties always go to the lower index.
-            if da2.sqrt() < half_gap[a].max(lower[i]) {
+            // Squared on both sides (the bound is >= 0 after `max`), which spares a square root.
+            let bound = half_gap[a].max(lower[i]);
+            if da2 < bound * bound {
                 (a, da2)
             } else {
                 let (j, best, second) = nearest(row, c, d);

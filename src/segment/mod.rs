@@ -12,10 +12,10 @@ mod select;
 
 pub use dbscan::{suggest_eps, Dbscan, DbscanModel};
 pub use kmeans::{Init, KMeans, KMeansModel};
-pub use select::{AutoK, KChoice, KScore};
 pub use metrics::{
     adjusted_rand_index, calinski_harabasz, davies_bouldin, inertia, silhouette, silhouette_sampled,
 };
+pub use select::{AutoK, KChoice, KScore};
 
 use ndarray::{Array2, ArrayView2};
 use serde::Serialize;

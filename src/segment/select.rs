@@ -275,7 +275,13 @@ mod tests {
         let x = Blobs::new(50, 2, 2).generate().features;
         #[allow(clippy::reversed_empty_ranges)]
         let empty = AutoK::new(5..=3).fit(x.view());
-        assert!(matches!(empty, Err(Error::InvalidParameter { name: "k range", .. })));
+        assert!(matches!(
+            empty,
+            Err(Error::InvalidParameter {
+                name: "k range",
+                ..
+            })
+        ));
         assert!(matches!(
             AutoK::new(1..=3).fit(x.view()),
             Err(Error::InvalidParameter { .. })
@@ -289,7 +295,11 @@ mod tests {
             .with_separation(15.0)
             .generate()
             .features;
-        let c = AutoK::default().with_seed(3).with_n_init(2).fit(x.view()).unwrap();
+        let c = AutoK::default()
+            .with_seed(3)
+            .with_n_init(2)
+            .fit(x.view())
+            .unwrap();
         assert_eq!(c.k(), 4, "{}", c.table());
         let ks: Vec<usize> = c.scores().iter().map(|s| s.k).collect();
         assert_eq!(ks, (2..=8).collect::<Vec<_>>());
