@@ -45,6 +45,14 @@ fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (median, last.expect("at least one repetition"))
 }
 
+/// The process's peak resident memory in MB (Linux only).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0 / 1e6)
+}
+
 fn mean_variance(x: &Array2<f64>) -> f64 {
     x.var_axis(ndarray::Axis(0), 0.0).mean().unwrap_or(0.0)
 }
@@ -73,7 +81,12 @@ fn print_table(rows: &[Row]) {
     }
 }
 
-fn kmeans_case(rows: &mut Vec<Row>, n: usize, d: usize, k: usize, n_init: usize, reps: usize) {
+fn kmeans_case(
+    rows: &mut Vec<Row>,
+    (n, d, k, n_init): (usize, usize, usize, usize),
+    reps: usize,
+    report_peak: bool,
+) {
     let x = Blobs::new(n, d, k)
         .with_seed(42)
         .with_separation(2.0)
@@ -85,6 +98,9 @@ fn kmeans_case(rows: &mut Vec<Row>, n: usize, d: usize, k: usize, n_init: usize,
         .with_n_init(n_init)
         .with_tolerance(tol);
     let (ours_ms, model) = time(reps, || ours.fit(x.view()).expect("our k-means"));
+    // Peak memory so far: the data (generated in this process) plus our fits, before linfa's
+    // copy of the data exists.
+    let peak_mb = peak_rss_mb();
     let linfa_tol = (tol * mean_variance(&x)).sqrt();
     let data = DatasetBase::from(x.clone());
     let (linfa_ms, theirs) = time(reps, || {
@@ -123,6 +139,20 @@ fn kmeans_case(rows: &mut Vec<Row>, n: usize, d: usize, k: usize, n_init: usize,
     let (init_ms, _) = time(reps, || one.initial_centroids(x.view()).expect("init"));
     let (fit1_ms, m1) = time(reps, || one.fit(x.view()).expect("fit"));
     let per_iter = (fit1_ms - init_ms) / (m1.n_iter() + 1) as f64;
+    if let (Some(peak), true) = (peak_mb, report_peak) {
+        let matrix_mb = (n * d * 8) as f64 / 1e6;
+        rows.push(Row {
+            case: format!(
+                "peak RSS (MB) after generating the {matrix_mb:.0} MB matrix and our fits \
+                 (target <= 1.3 x matrix + 50 = {:.0} MB)",
+                1.3 * matrix_mb + 50.0
+            ),
+            ours_ms: peak,
+            linfa_ms: None,
+            iterations: "-".into(),
+            ari: None,
+        });
+    }
     rows.push(Row {
         case: format!("k-means++ initialisation alone, {n} x {d}, k = {k}"),
         ours_ms: init_ms,
@@ -294,8 +324,8 @@ fn main() {
     println!("threads: {threads}; repetitions: {reps} (median reported)\n");
     let mut rows = Vec::new();
     if wants("kmeans") {
-        kmeans_case(&mut rows, 1_000_000 / scale, 16, 8, 1, reps);
-        kmeans_case(&mut rows, 200_000 / scale, 16, 8, 3, reps);
+        kmeans_case(&mut rows, (1_000_000 / scale, 16, 8, 1), reps, true);
+        kmeans_case(&mut rows, (200_000 / scale, 16, 8, 3), reps, false);
     }
     if wants("threads") {
         thread_scaling(&mut rows, 1_000_000 / scale, 16, 8, reps);

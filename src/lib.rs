@@ -85,7 +85,9 @@ pub use profile::{
 pub use render::SCHEMA_VERSION;
 pub use sample::{PlantedSegment, PlantedSignal, Sample, SampleCustomers, PLANTED_SEGMENTS};
 pub use schema::{Attribute, AttributeKind, Facet, MissingPolicy, Role, Scaling, Schema};
-pub use segment::{Dbscan, DbscanModel, Init, KMeans, KMeansModel, Segmentation, Segmenter};
+pub use segment::{
+    AutoK, Dbscan, DbscanModel, Init, KChoice, KMeans, KMeansModel, KScore, Segmentation, Segmenter,
+};
 pub use table::{Column, CustomerTable, MissingCount, Value};
 
 #[doc = include_str!("../README.md")]

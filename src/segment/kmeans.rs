@@ -197,7 +197,7 @@ impl KMeans {
     /// larger than the number of customers, [`Error::InvalidParameter`] for `k` = 0 and other bad
     /// hyperparameters.
     pub fn fit(&self, features: ArrayView2<'_, f64>) -> Result<KMeansModel> {
-        self.fit_inner(features, None)
+        self.fit_inner(features, None, None)
     }
 
     /// Fits k-means with a non-negative weight per customer (for example the customer's value):
@@ -232,7 +232,7 @@ impl KMeans {
                 reason: "at least one customer needs a positive weight",
             });
         }
-        self.fit_inner(features, Some(weights))
+        self.fit_inner(features, Some(weights), None)
     }
 
     /// Segments customers with a weight per customer; see [`KMeans::fit_weighted`].
@@ -253,24 +253,9 @@ impl KMeans {
     /// # Errors
     /// As [`KMeans::fit`].
     pub fn initial_centroids(&self, features: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        self.check_data(features)?;
-        let data = features.as_standard_layout();
-        let x = contiguous(&data)?;
-        let (n, d) = features.dim();
-        let problem = Problem {
-            x,
-            n,
-            d,
-            k: self.k,
-            weights: None,
-        };
-        let mut ws = Workspace::new(&problem);
-        let mut rng = Rng::new(self.seed);
-        let c = match self.init {
-            Init::KMeansPlusPlus => kmeans_plus_plus(&problem, &mut rng, &mut ws),
-            Init::Random => random_init(&problem, &mut rng),
-        };
-        Array2::from_shape_vec((self.k, d), c)
+        let first = self.clone().with_n_init(1).seedings(features)?;
+        let c = first.into_iter().next().unwrap_or_default();
+        Array2::from_shape_vec((self.k, features.ncols()), c)
             .map_err(|e| Error::Clustering(format!("internal: {e}")))
     }
 
@@ -287,10 +272,53 @@ impl KMeans {
         Ok(())
     }
 
+    /// The starting centroids of every restart (`n_init` of them, `k * d` values each, row-major),
+    /// drawn from the seed's stream exactly as [`KMeans::fit`] draws them. A k-means++ seeding's
+    /// first `j` centroids are themselves a k-means++ seeding, which lets a search over `k` seed
+    /// once with the largest `k`.
+    pub(crate) fn seedings(&self, features: ArrayView2<'_, f64>) -> Result<Vec<Vec<f64>>> {
+        self.check_data(features)?;
+        let data = features.as_standard_layout();
+        let x = contiguous(&data)?;
+        let (n, d) = features.dim();
+        let problem = Problem {
+            x,
+            n,
+            d,
+            k: self.k,
+            weights: None,
+        };
+        let mut ws = Workspace::new(&problem);
+        let mut rng = Rng::new(self.seed);
+        Ok((0..self.n_init)
+            .map(|_| match self.init {
+                Init::KMeansPlusPlus => kmeans_plus_plus(&problem, &mut rng, &mut ws),
+                Init::Random => random_init(&problem, &mut rng),
+            })
+            .collect())
+    }
+
+    /// Fits from given starting centroids: restart `r` starts from the first `k` rows of
+    /// `inits[r]` (`k * d` values, row-major).
+    pub(crate) fn fit_from(
+        &self,
+        features: ArrayView2<'_, f64>,
+        inits: &[Vec<f64>],
+    ) -> Result<KMeansModel> {
+        let need = self.k * features.ncols();
+        if inits.len() < self.n_init || inits.iter().any(|c| c.len() < need) {
+            return Err(Error::Clustering(
+                "internal: too few starting centroids".into(),
+            ));
+        }
+        self.fit_inner(features, None, Some(inits))
+    }
+
     fn fit_inner(
         &self,
         features: ArrayView2<'_, f64>,
         weights: Option<&[f64]>,
+        inits: Option<&[Vec<f64>]>,
     ) -> Result<KMeansModel> {
         self.check_data(features)?;
         let n = features.nrows();
@@ -309,10 +337,11 @@ impl KMeans {
         let mut rng = Rng::new(self.seed);
         let mut best: Option<Run> = None;
         let mut best_labels = vec![0usize; n];
-        for _ in 0..self.n_init {
-            let init = match self.init {
-                Init::KMeansPlusPlus => kmeans_plus_plus(&problem, &mut rng, &mut ws),
-                Init::Random => random_init(&problem, &mut rng),
+        for r in 0..self.n_init {
+            let init = match (inits, self.init) {
+                (Some(inits), _) => inits[r][..self.k * d].to_vec(),
+                (None, Init::KMeansPlusPlus) => kmeans_plus_plus(&problem, &mut rng, &mut ws),
+                (None, Init::Random) => random_init(&problem, &mut rng),
             };
             let run = lloyd(&problem, init, self.max_iter, tol_abs, &mut ws);
             if !matches!(&best, Some(b) if b.inertia <= run.inertia) {
@@ -701,26 +730,21 @@ fn kmeans_plus_plus(p: &Problem<'_>, rng: &mut Rng, ws: &mut Workspace) -> Vec<f
         None => rng.below(n),
     };
     centroids.extend_from_slice(&p.x[first * d..(first + 1) * d]);
-    let update = |closest: &mut [f64], block_pot: &mut [f64], c: &[f64], fresh: bool| {
-        closest
-            .par_chunks_mut(BLOCK_ROWS)
-            .zip(p.x.par_chunks(BLOCK_ROWS * d))
-            .zip(block_pot.par_iter_mut())
-            .enumerate()
-            .for_each(|(b, ((cb, xb), pot))| {
-                let wb = p.weight_block(b);
-                let mut s = 0.0;
-                for (i, (ci, row)) in cb.iter_mut().zip(xb.chunks_exact(d)).enumerate() {
-                    let dist = sq_dist(row, c);
-                    if fresh || dist < *ci {
-                        *ci = dist;
-                    }
-                    s += wb.map_or(1.0, |w| w[i]) * *ci;
-                }
-                *pot = s;
-            });
-    };
-    update(closest, &mut block_pot, &centroids[0..d], true);
+    let c0 = &centroids[0..d];
+    closest
+        .par_chunks_mut(BLOCK_ROWS)
+        .zip(p.x.par_chunks(BLOCK_ROWS * d))
+        .zip(block_pot.par_iter_mut())
+        .enumerate()
+        .for_each(|(b, ((cb, xb), pot))| {
+            let wb = p.weight_block(b);
+            let mut s = 0.0;
+            for (i, (ci, row)) in cb.iter_mut().zip(xb.chunks_exact(d)).enumerate() {
+                *ci = sq_dist(row, c0);
+                s += wb.map_or(1.0, |w| w[i]) * *ci;
+            }
+            *pot = s;
+        });
 
     // Per block, each candidate's updated distances (`trials` runs of the block's rows), so
     // that the chosen candidate's become `closest` without another read of the matrix.

@@ -10,6 +10,7 @@
 //! of customers, and so do the per-segment sums of the other metrics; partial results are added in
 //! block order, so the value does not depend on the number of threads.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -24,15 +25,16 @@ use crate::rng::Rng;
 /// Rows per block of parallel work; fixed so that sums are formed in the same order always.
 const BLOCK_ROWS: usize = 256;
 
-/// The customers that are in a segment: their rows (contiguous) and compact labels.
-struct Assigned {
-    x: Vec<f64>,
+/// The customers that are in a segment: their rows (contiguous; borrowed when every customer is
+/// in a segment and the matrix is in standard layout) and compact labels.
+struct Assigned<'a> {
+    x: Cow<'a, [f64]>,
     labels: Vec<usize>,
     d: usize,
     k: usize,
 }
 
-impl Assigned {
+impl<'a> Assigned<'a> {
     fn n(&self) -> usize {
         self.labels.len()
     }
@@ -41,34 +43,48 @@ impl Assigned {
         &self.x[i * self.d..(i + 1) * self.d]
     }
 
-    fn from(features: ArrayView2<'_, f64>, segmentation: &Segmentation) -> Result<Self> {
-        check_features(features)?;
-        if segmentation.n_customers() != features.nrows() {
-            return Err(Error::ShapeMismatch {
-                what: "customers in the segmentation and rows in the features",
-                expected: features.nrows(),
-                found: segmentation.n_customers(),
-            });
-        }
+    fn from(features: ArrayView2<'a, f64>, segmentation: &Segmentation) -> Result<Self> {
+        check_shapes(features, segmentation)?;
         let d = features.ncols();
-        let mut x = Vec::with_capacity((features.nrows() - segmentation.unassigned()) * d);
-        let mut labels = Vec::with_capacity(features.nrows() - segmentation.unassigned());
-        for (row, l) in features.rows().into_iter().zip(segmentation.labels()) {
-            if let Some(l) = *l {
-                x.extend(row.iter());
-                labels.push(l);
+        if segmentation.unassigned() == 0 {
+            if let Some(x) = features.to_slice() {
+                return Ok(Assigned {
+                    x: Cow::Borrowed(x),
+                    labels: segmentation.labels().iter().flatten().copied().collect(),
+                    d,
+                    k: segmentation.n_segments(),
+                });
             }
         }
-        Ok(Assigned {
-            x,
+        let rows: Vec<usize> = (0..features.nrows())
+            .filter(|&i| segmentation.labels()[i].is_some())
+            .collect();
+        Ok(Self::rows_of(features, segmentation, &rows))
+    }
+
+    /// The given rows (all in a segment) copied, with the segmentation's labels.
+    fn rows_of(
+        features: ArrayView2<'_, f64>,
+        segmentation: &Segmentation,
+        rows: &[usize],
+    ) -> Assigned<'static> {
+        let d = features.ncols();
+        let mut x = Vec::with_capacity(rows.len() * d);
+        let mut labels = Vec::with_capacity(rows.len());
+        for &i in rows {
+            x.extend(features.row(i).iter());
+            labels.push(segmentation.labels()[i].unwrap_or(0));
+        }
+        Assigned {
+            x: Cow::Owned(x),
             labels,
             d,
             k: segmentation.n_segments(),
-        })
+        }
     }
 
     /// The rows `idx` only, with labels renumbered to `0..` in order of first appearance.
-    fn subset(&self, idx: &[usize]) -> Self {
+    fn subset(&self, idx: &[usize]) -> Assigned<'static> {
         let mut map = vec![usize::MAX; self.k];
         let mut k = 0;
         let mut x = Vec::with_capacity(idx.len() * self.d);
@@ -83,7 +99,7 @@ impl Assigned {
             labels.push(map[l]);
         }
         Assigned {
-            x,
+            x: Cow::Owned(x),
             labels,
             d: self.d,
             k,
@@ -136,56 +152,56 @@ impl Assigned {
         (counts, sums)
     }
 
-    /// Sum over customers of `f(row, own segment mean)`, in block order.
-    fn sum_to_means(&self, means: &[f64], f: impl Fn(f64) -> f64 + Sync) -> Vec<f64> {
-        let (d, k) = (self.d, self.k);
-        let parts: Vec<Vec<f64>> = self
-            .x
-            .par_chunks(BLOCK_ROWS * d)
-            .zip(self.labels.par_chunks(BLOCK_ROWS))
-            .map(|(xb, lb)| {
-                let mut s = vec![0.0; k];
-                for (row, &l) in xb.chunks_exact(d).zip(lb) {
-                    s[l] += f(sq_dist(row, &means[l * d..(l + 1) * d]));
-                }
-                s
-            })
-            .collect();
-        let mut s = vec![0.0; k];
-        for p in parts {
-            s.iter_mut().zip(&p).for_each(|(a, b)| *a += b);
-        }
-        s
-    }
-
     fn silhouette(&self) -> f64 {
-        let (n, k) = (self.n(), self.k);
-        let mut sizes = vec![0usize; k];
-        self.labels.iter().for_each(|&l| sizes[l] += 1);
-        let idx: Vec<usize> = (0..n).collect();
-        let parts: Vec<f64> = idx
+        let (n, k, d) = (self.n(), self.k, self.d);
+        // Rows grouped by segment, so that each per-segment distance sum runs over a contiguous
+        // range with its own accumulators (no scatter into a per-segment array per pair).
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| self.labels[i]);
+        let mut grouped = Vec::with_capacity(n * d);
+        for &i in &order {
+            grouped.extend_from_slice(self.row(i));
+        }
+        let mut starts = vec![0usize; k + 1];
+        self.labels.iter().for_each(|&l| starts[l + 1] += 1);
+        for c in 0..k {
+            starts[c + 1] += starts[c];
+        }
+        let sizes: Vec<usize> = (0..k).map(|c| starts[c + 1] - starts[c]).collect();
+        let grouped = &grouped;
+        let parts: Vec<f64> = (0..n)
+            .collect::<Vec<_>>()
             .par_chunks(BLOCK_ROWS)
             .map(|block| {
-                let mut per = vec![0.0; k];
                 let mut total = 0.0;
-                for &i in block {
-                    per.iter_mut().for_each(|v| *v = 0.0);
-                    let xi = self.row(i);
-                    for (j, &lj) in self.labels.iter().enumerate() {
-                        per[lj] += sq_dist(xi, self.row(j)).sqrt();
+                // Four customers at a time: each row of a segment is loaded once for four
+                // independent distance sums.
+                let mut sums = vec![[0.0f64; 4]; k];
+                for four in block.chunks(4) {
+                    let q: Vec<&[f64]> = (0..4).map(|l| self.row(four[l % four.len()])).collect();
+                    for (c, sum) in sums.iter_mut().enumerate() {
+                        let mut acc = [0.0f64; 4];
+                        for row in grouped[starts[c] * d..starts[c + 1] * d].chunks_exact(d) {
+                            for l in 0..4 {
+                                acc[l] += sq_dist(q[l], row).sqrt();
+                            }
+                        }
+                        *sum = acc;
                     }
-                    let own = self.labels[i];
-                    if sizes[own] < 2 {
-                        continue; // a lone customer scores 0, as in scikit-learn
-                    }
-                    let a = per[own] / (sizes[own] - 1) as f64;
-                    let b = (0..k)
-                        .filter(|&c| c != own && sizes[c] > 0)
-                        .map(|c| per[c] / sizes[c] as f64)
-                        .fold(f64::INFINITY, f64::min);
-                    let m = a.max(b);
-                    if m > 0.0 {
-                        total += (b - a) / m;
+                    for (l, &i) in four.iter().enumerate() {
+                        let own = self.labels[i];
+                        if sizes[own] < 2 {
+                            continue; // a lone customer scores 0, as in scikit-learn
+                        }
+                        let a = sums[own][l] / (sizes[own] - 1) as f64;
+                        let b = (0..k)
+                            .filter(|&c| c != own && sizes[c] > 0)
+                            .map(|c| sums[c][l] / sizes[c] as f64)
+                            .fold(f64::INFINITY, f64::min);
+                        let m = a.max(b);
+                        if m > 0.0 {
+                            total += (b - a) / m;
+                        }
                     }
                 }
                 total
@@ -193,6 +209,119 @@ impl Assigned {
             .collect();
         parts.iter().sum::<f64>() / n as f64
     }
+
+    /// Per-segment sizes, means, sums of squared distances and sums of distances to the mean.
+    fn stats(&self) -> Stats {
+        let (counts, means) = self.means();
+        let (d, k) = (self.d, self.k);
+        let parts: Vec<Vec<f64>> = self
+            .x
+            .par_chunks(BLOCK_ROWS * d)
+            .zip(self.labels.par_chunks(BLOCK_ROWS))
+            .map(|(xb, lb)| {
+                let mut s = vec![0.0; 2 * k];
+                for (row, &l) in xb.chunks_exact(d).zip(lb) {
+                    let d2 = sq_dist(row, &means[l * d..(l + 1) * d]);
+                    s[l] += d2;
+                    s[k + l] += d2.sqrt();
+                }
+                s
+            })
+            .collect();
+        let mut s = vec![0.0; 2 * k];
+        for p in parts {
+            s.iter_mut().zip(&p).for_each(|(a, b)| *a += b);
+        }
+        let within_dist = s.split_off(k);
+        Stats {
+            counts,
+            means,
+            within_sq: s,
+            within_dist,
+        }
+    }
+
+    fn calinski_harabasz(&self, st: &Stats) -> f64 {
+        let n = self.n() as f64;
+        let d = self.d;
+        let mut overall = vec![0.0; d];
+        for (count, mean) in st.counts.iter().zip(st.means.chunks_exact(d)) {
+            for (o, m) in overall.iter_mut().zip(mean) {
+                *o += count * m / n;
+            }
+        }
+        let between: f64 = (0..self.k)
+            .map(|j| st.counts[j] * sq_dist(&st.means[j * d..(j + 1) * d], &overall))
+            .sum();
+        let within: f64 = st.within_sq.iter().sum();
+        let k = self.k as f64;
+        if within == 0.0 {
+            1.0
+        } else {
+            between * (n - k) / (within * (k - 1.0))
+        }
+    }
+
+    fn davies_bouldin(&self, st: &Stats) -> f64 {
+        let d = self.d;
+        let spread: Vec<f64> = st
+            .within_dist
+            .iter()
+            .zip(&st.counts)
+            .map(|(s, c)| s / c)
+            .collect();
+        if spread.iter().all(|&s| s == 0.0) {
+            return 0.0;
+        }
+        let mut total = 0.0;
+        for i in 0..self.k {
+            let mut worst: f64 = 0.0;
+            for j in 0..self.k {
+                if i == j {
+                    continue;
+                }
+                let gap =
+                    sq_dist(&st.means[i * d..(i + 1) * d], &st.means[j * d..(j + 1) * d]).sqrt();
+                if gap > 0.0 {
+                    worst = worst.max((spread[i] + spread[j]) / gap);
+                }
+            }
+            total += worst;
+        }
+        total / self.k as f64
+    }
+}
+
+/// What the centroid-based metrics need, from one pass over the data after the means.
+struct Stats {
+    counts: Vec<f64>,
+    means: Vec<f64>,
+    within_sq: Vec<f64>,
+    within_dist: Vec<f64>,
+}
+
+/// Calinski-Harabasz and Davies-Bouldin together, sharing their passes over the data.
+pub(crate) fn calinski_harabasz_and_davies_bouldin(
+    features: ArrayView2<'_, f64>,
+    segmentation: &Segmentation,
+) -> Result<(f64, f64)> {
+    let a = Assigned::from(features, segmentation)?;
+    a.needs_segments("calinski_harabasz")?;
+    let st = a.stats();
+    Ok((a.calinski_harabasz(&st), a.davies_bouldin(&st)))
+}
+
+/// Checks the matrix (non-empty, finite) and that the segmentation is of its rows.
+fn check_shapes(features: ArrayView2<'_, f64>, segmentation: &Segmentation) -> Result<()> {
+    check_features(features)?;
+    if segmentation.n_customers() != features.nrows() {
+        return Err(Error::ShapeMismatch {
+            what: "customers in the segmentation and rows in the features",
+            expected: features.nrows(),
+            found: segmentation.n_customers(),
+        });
+    }
+    Ok(())
 }
 
 /// The mean silhouette coefficient over the customers in a segment, computed exactly: for each
@@ -235,23 +364,25 @@ pub fn silhouette_sampled(
             reason: "the silhouette needs a sample of at least 2 customers",
         });
     }
-    let a = Assigned::from(features, segmentation)?;
-    a.needs_segments("silhouette")?;
-    if sample_size >= a.n() {
+    check_shapes(features, segmentation)?;
+    let assigned: Vec<usize> = (0..features.nrows())
+        .filter(|&i| segmentation.labels()[i].is_some())
+        .collect();
+    let n = assigned.len();
+    if sample_size >= n {
+        let a = Assigned::from(features, segmentation)?;
+        a.needs_segments("silhouette")?;
         return Ok(a.silhouette());
     }
     let mut rng = Rng::new(seed);
-    let mut idx: Vec<usize> = Vec::with_capacity(sample_size);
     let mut seen = std::collections::BTreeSet::new();
-    let n = a.n();
     for j in (n - sample_size)..n {
         let t = rng.below(j + 1);
-        let pick = if seen.contains(&t) { j } else { t };
-        seen.insert(pick);
-        idx.push(pick);
+        seen.insert(if seen.contains(&t) { j } else { t });
     }
-    idx.sort_unstable();
-    let s = a.subset(&idx);
+    let rows: Vec<usize> = seen.into_iter().map(|j| assigned[j]).collect();
+    let all = Assigned::rows_of(features, segmentation, &rows);
+    let s = all.subset(&(0..rows.len()).collect::<Vec<_>>());
     s.needs_segments("silhouette (on the sample)")?;
     Ok(s.silhouette())
 }
@@ -268,25 +399,7 @@ pub fn calinski_harabasz(
 ) -> Result<f64> {
     let a = Assigned::from(features, segmentation)?;
     a.needs_segments("calinski_harabasz")?;
-    let (counts, means) = a.means();
-    let n = a.n() as f64;
-    let d = a.d;
-    let mut overall = vec![0.0; d];
-    for j in 0..a.k {
-        for t in 0..d {
-            overall[t] += counts[j] * means[j * d + t] / n;
-        }
-    }
-    let between: f64 = (0..a.k)
-        .map(|j| counts[j] * sq_dist(&means[j * d..(j + 1) * d], &overall))
-        .sum();
-    let within: f64 = a.sum_to_means(&means, |d2| d2).iter().sum();
-    let k = a.k as f64;
-    Ok(if within == 0.0 {
-        1.0
-    } else {
-        between * (n - k) / (within * (k - 1.0))
-    })
+    Ok(a.calinski_harabasz(&a.stats()))
 }
 
 /// The Davies-Bouldin index: the mean over segments of the worst ratio
@@ -298,32 +411,7 @@ pub fn calinski_harabasz(
 pub fn davies_bouldin(features: ArrayView2<'_, f64>, segmentation: &Segmentation) -> Result<f64> {
     let a = Assigned::from(features, segmentation)?;
     a.needs_segments("davies_bouldin")?;
-    let (counts, means) = a.means();
-    let d = a.d;
-    let spread: Vec<f64> = a
-        .sum_to_means(&means, f64::sqrt)
-        .iter()
-        .zip(&counts)
-        .map(|(s, c)| s / c)
-        .collect();
-    if spread.iter().all(|&s| s == 0.0) {
-        return Ok(0.0);
-    }
-    let mut total = 0.0;
-    for i in 0..a.k {
-        let mut worst: f64 = 0.0;
-        for j in 0..a.k {
-            if i == j {
-                continue;
-            }
-            let gap = sq_dist(&means[i * d..(i + 1) * d], &means[j * d..(j + 1) * d]).sqrt();
-            if gap > 0.0 {
-                worst = worst.max((spread[i] + spread[j]) / gap);
-            }
-        }
-        total += worst;
-    }
-    Ok(total / a.k as f64)
+    Ok(a.davies_bouldin(&a.stats()))
 }
 
 /// The sum of squared distances from each segmented customer to the mean of its segment (the
@@ -337,8 +425,7 @@ pub fn inertia(features: ArrayView2<'_, f64>, segmentation: &Segmentation) -> Re
     if a.k == 0 {
         return Ok(0.0);
     }
-    let (_, means) = a.means();
-    Ok(a.sum_to_means(&means, |d2| d2).iter().sum())
+    Ok(a.stats().within_sq.iter().sum())
 }
 
 /// The adjusted Rand index between two labellings of the same customers: 1 for the same

@@ -4,6 +4,19 @@
 //! customer. Labels are renumbered so that segment 0 is the largest, then 1, and so on (ties go to
 //! the segment whose first customer comes first), which makes results comparable between runs and
 //! algorithms. A customer may be in no segment (`None`): DBSCAN leaves outliers unassigned.
+//!
+//! The engines, all our own (parallel with rayon, deterministic whatever the thread count):
+//!
+//! - [`KMeans`]: `k` segments around centroids (k-means++ or random initialisation, restarts,
+//!   per-customer weights); [`KMeans::fit`] gives a [`KMeansModel`] that assigns new customers.
+//! - [`Dbscan`]: dense regions as segments, outliers in none; [`suggest_eps`] proposes the radius
+//!   and [`Dbscan::fit`] gives a [`DbscanModel`] that assigns new customers.
+//! - [`AutoK`]: k-means with `k` chosen from a range by the silhouette, returning the score of
+//!   every `k` tried ([`KChoice::scores`]).
+//!
+//! [`metrics`] judges a segmentation (silhouette, Calinski-Harabasz, Davies-Bouldin, inertia) and
+//! compares two labellings ([`adjusted_rand_index`]). The same engines are available behind
+//! linfa's traits in [`crate::linfa`].
 
 mod dbscan;
 mod kmeans;
