@@ -5,6 +5,7 @@
 //! cargo run --release --example compare_peers            # the full run recorded in BENCHMARKS.md
 //! cargo run --release --example compare_peers -- --quick # smaller data, one repetition
 //! cargo run --release --example compare_peers -- --only kmeans,threads,dbscan,silhouette,autok
+//! cargo run --release --example compare_peers -- --write-npy target/peer-data  # for scikit-learn
 //! ```
 //!
 //! Settings shared by both sides: k-means++ initialisation, the same number of initialisations,
@@ -305,8 +306,66 @@ fn auto_k_case(rows: &mut Vec<Row>, n: usize, d: usize, reps: usize) {
     });
 }
 
+/// Writes a matrix as a NumPy `.npy` file (format 1.0, little-endian f64, C order), so
+/// `scripts/sklearn_peer.py` can run scikit-learn on exactly the same data.
+fn write_npy(path: &std::path::Path, x: &Array2<f64>) -> std::io::Result<()> {
+    use std::io::Write;
+    let dict = format!(
+        "{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}",
+        x.nrows(),
+        x.ncols()
+    );
+    // Magic (6) + version (2) + length (2) + dict + padding + newline, a multiple of 64.
+    let unpadded = 10 + dict.len() + 1;
+    let header = format!("{dict}{}\n", " ".repeat((64 - unpadded % 64) % 64));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    out.write_all(b"\x93NUMPY\x01\x00")?;
+    out.write_all(&(header.len() as u16).to_le_bytes())?;
+    out.write_all(header.as_bytes())?;
+    for v in x.iter() {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    out.flush()
+}
+
+/// `--write-npy DIR`: the k-means and DBSCAN matrices of the cases above, and the DBSCAN
+/// settings, for the scikit-learn script.
+fn write_peer_data(dir: &str) -> std::io::Result<()> {
+    let dir = std::path::Path::new(dir);
+    std::fs::create_dir_all(dir)?;
+    let x = Blobs::new(1_000_000, 16, 8)
+        .with_seed(42)
+        .with_separation(2.0)
+        .generate()
+        .features;
+    write_npy(&dir.join("kmeans_1000000x16.npy"), &x)?;
+    let mut settings = String::from("case,eps,min_points\n");
+    for (n, d, min_points) in [(100_000, 4, 10), (300_000, 6, 12)] {
+        let x = Blobs::new(n, d, 6)
+            .with_seed(7)
+            .with_noise(0.05)
+            .generate()
+            .features;
+        let eps = suggest_eps(x.view(), min_points).expect("eps");
+        let eps = (eps * 1000.0).round() / 1000.0;
+        let name = format!("dbscan_{n}x{d}");
+        write_npy(&dir.join(format!("{name}.npy")), &x)?;
+        settings.push_str(&format!("{name},{eps},{min_points}\n"));
+    }
+    std::fs::write(dir.join("dbscan_settings.csv"), settings)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(dir) = args
+        .iter()
+        .position(|a| a == "--write-npy")
+        .and_then(|i| args.get(i + 1))
+    {
+        write_peer_data(dir).expect("write the .npy files");
+        println!("wrote the peer data to {dir}");
+        return;
+    }
     let quick = args.iter().any(|a| a == "--quick");
     // `--only kmeans,dbscan,...` runs some cases only; `--linfa-dbscan-large` also times linfa's
     // DBSCAN on the 300,000 x 6 case (minutes).

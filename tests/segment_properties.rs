@@ -235,3 +235,25 @@ fn public_types_are_send_and_sync() {
     check::<AutoK>();
     check::<personas::segment::KChoice>();
 }
+
+#[test]
+fn auto_k_on_too_few_customers_says_what_is_needed() {
+    let x = ndarray::array![[0.0, 0.0], [1.0, 1.0]];
+    let e = personas::segment::AutoK::default()
+        .fit(x.view())
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidParameter {
+                name: "k range",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(
+        e.to_string().contains("fewer segments than customers"),
+        "{e}"
+    );
+}

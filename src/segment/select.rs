@@ -104,9 +104,8 @@ impl AutoK {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] when the range is empty, starts below 2 (one segment has no
-    /// silhouette) or the silhouette sample is below 2; [`Error::InvalidK`] when no `k` in the
-    /// range is possible for this many customers (or no fit found two distinct segments); and
-    /// the errors of [`KMeans::fit`].
+    /// silhouette) or the silhouette sample is below 2, or when no `k` in the range gives at
+    /// least 2 segments and fewer segments than customers; and the errors of [`KMeans::fit`].
     pub fn fit(&self, features: ArrayView2<'_, f64>) -> Result<KChoice> {
         let (lo, hi) = (*self.range.start(), *self.range.end());
         if lo > hi {
@@ -175,9 +174,12 @@ impl AutoK {
                 }
             }
         }
-        let (_, model, segmentation) = best.ok_or(Error::InvalidK {
-            k: lo,
-            n_customers: n,
+        let (_, model, segmentation) = best.ok_or_else(|| Error::InvalidParameter {
+            name: "k range",
+            value: format!("{lo}..={hi} for {n} customers"),
+            reason: "choosing k needs a k in the range that splits the customers into at least \
+                     2 segments and fewer segments than customers (the silhouette is undefined \
+                     otherwise): add customers or lower the range",
         })?;
         Ok(KChoice {
             model,
