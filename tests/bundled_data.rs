@@ -1,7 +1,11 @@
 //! The whole pipeline on the bundled sample data recovers the planted segments.
 
-use std::collections::HashMap;
+mod common;
 
+use std::collections::HashMap;
+use std::path::Path;
+
+use common::segment_csv;
 use personas::segment::metrics::adjusted_rand_index;
 use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema, Segmenter};
 
@@ -52,16 +56,7 @@ fn planted_segments_are_recovered_with_ari_at_least_0_9() {
 fn the_same_run_twice_gives_identical_json() {
     let run = || {
         let schema = Schema::from_json_file(SCHEMA).unwrap();
-        let table = CustomerTable::from_csv_path(DATA, &schema, &CsvOptions::new()).unwrap();
-        let features = Encoder::new()
-            .fit(&table)
-            .unwrap()
-            .transform(&table)
-            .unwrap();
-        let segmentation = KMeans::new(5)
-            .with_seed(9)
-            .segment(features.view())
-            .unwrap();
+        let (table, _, segmentation) = segment_csv(Path::new(DATA), &schema, 5, 9);
         Profiles::new(&table, &segmentation)
             .unwrap()
             .to_json()

@@ -2,17 +2,13 @@
 //! every evidence number is recomputed independently from the CSV, and runs are byte-identical.
 
 mod common;
-use common::shared;
+use common::{segment_csv, shared};
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use personas::persona::{statements, Catalogue, Direction as RuleDirection, Drafter, Rule};
-use personas::sample::Direction;
-use personas::{
-    CsvOptions, CustomerTable, Encoder, Inference, KMeans, Personas, Profiles, Schema, Segmenter,
-    PLANTED_SEGMENTS,
-};
+use personas::persona::{statements, Catalogue, Direction, Drafter, Rule};
+use personas::{CsvOptions, Inference, Personas, Profiles, Schema, PLANTED_SEGMENTS};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
 const SCHEMA: &str = concat!(
@@ -26,16 +22,7 @@ const PLANTED: &str = concat!(
 
 /// Runs the pipeline and returns the personas JSON and the labels CSV, as a user would get them.
 fn run(path: &Path, schema: &Schema, k: usize, seed: u64) -> (Personas, String, String) {
-    let table = CustomerTable::from_csv_path(path, schema, &CsvOptions::new()).unwrap();
-    let features = Encoder::new()
-        .fit(&table)
-        .unwrap()
-        .transform(&table)
-        .unwrap();
-    let segmentation = KMeans::new(k)
-        .with_seed(seed)
-        .segment(features.view())
-        .unwrap();
+    let (table, _, segmentation) = segment_csv(path, schema, k, seed);
     let profiles = Profiles::new(&table, &segmentation).unwrap();
     let personas = Drafter::new().draft(&profiles).unwrap();
     let json = personas.to_json().unwrap();
@@ -345,20 +332,11 @@ fn the_same_run_twice_gives_byte_identical_json_whatever_the_threads() {
 #[test]
 fn user_rules_change_the_wording() {
     let schema = Schema::from_json_file(SCHEMA).unwrap();
-    let table = CustomerTable::from_csv_path(DATA, &schema, &CsvOptions::new()).unwrap();
-    let features = Encoder::new()
-        .fit(&table)
-        .unwrap()
-        .transform(&table)
-        .unwrap();
-    let segmentation = KMeans::new(5)
-        .with_seed(42)
-        .segment(features.view())
-        .unwrap();
+    let (table, _, segmentation) = segment_csv(Path::new(DATA), &schema, 5, 42);
     let profiles = Profiles::new(&table, &segmentation).unwrap();
     let catalogue = Catalogue::builtin()
         .with_rule(
-            Rule::new("discount_high", "discount", RuleDirection::High)
+            Rule::new("discount_high", "discount", Direction::High)
                 .with_descriptor("Coupon-Clipping")
                 .with_objection("Will wait for the next sale"),
         )

@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests (each test file uses some of them).
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 
@@ -13,4 +14,31 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
         eprintln!("skipped: {} is absent", path.display());
         None
     }
+}
+
+/// Loads a CSV with a schema, encodes it and segments it with seeded k-means: the pipeline every
+/// whole-path test starts from.
+pub fn segment_csv(
+    path: &std::path::Path,
+    schema: &personas::Schema,
+    k: usize,
+    seed: u64,
+) -> (
+    personas::CustomerTable,
+    ndarray::Array2<f64>,
+    personas::Segmentation,
+) {
+    use personas::Segmenter;
+    let table =
+        personas::CustomerTable::from_csv_path(path, schema, &personas::CsvOptions::new()).unwrap();
+    let features = personas::Encoder::new()
+        .fit(&table)
+        .unwrap()
+        .transform(&table)
+        .unwrap();
+    let segmentation = personas::KMeans::new(k)
+        .with_seed(seed)
+        .segment(features.view())
+        .unwrap();
+    (table, features, segmentation)
 }
