@@ -201,7 +201,7 @@ fn thread_scaling(rows: &mut Vec<Row>, n: usize, d: usize, k: usize, reps: usize
     }
     rows.push(Row {
         case: format!(
-            "k-means {n} x {d}, k = {k}, 1 thread vs 2 threads (speed-up {:.2}x; the linfa column is 1 thread)",
+            "k-means {n} x {d}, k = {k}, ours on 2 threads vs ours on 1 thread (speed-up {:.2}x; this row's linfa column holds our 1-thread time)",
             ms[0].0 / ms[1].0
         ),
         ours_ms: ms[1].0,

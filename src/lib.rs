@@ -1,4 +1,5 @@
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 //! Turn customer data into customer segments and draft buyer personas, with the numbers behind
 //! every statement.
 //!

@@ -1,9 +1,8 @@
 //! Our DBSCAN against linfa-clustering's and against the textbook definition computed by brute
 //! force: the same core customers, the same noise and the same segments on core customers.
 //!
-//! linfa-clustering's `min_points` counts the point itself, like ours and scikit-learn's, and
-//! linfa's neighbourhood is `distance < eps` where ours is `<= eps`: on continuous random data
-//! no pair sits at exactly `eps`, so the two must agree.
+//! linfa-clustering's `min_points` counts the point itself, like ours and scikit-learn's, and both
+//! take neighbours at a distance of at most `eps`, so the two must agree.
 
 use linfa::traits::Transformer;
 use linfa::ParamGuard;

@@ -257,3 +257,51 @@ fn auto_k_on_too_few_customers_says_what_is_needed() {
         "{e}"
     );
 }
+
+#[test]
+fn dbscan_with_more_min_points_than_customers_is_all_noise_at_once() {
+    let x = ndarray::Array2::<f64>::zeros((20_000, 3));
+    let model = Dbscan::new(0.5, 20_001).fit(x.view()).unwrap();
+    assert_eq!(model.n_segments(), 0);
+    assert_eq!(model.segmentation().unassigned(), 20_000);
+    assert_eq!(model.n_core(), 0);
+    assert_eq!(model.predict(x.view()).unwrap(), vec![None; 20_000]);
+}
+
+#[test]
+fn auto_k_whose_range_starts_above_the_customers_says_so() {
+    let x = ndarray::array![[0.0], [1.0], [2.0]];
+    let e = personas::segment::AutoK::new(5..=8)
+        .fit(x.view())
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidParameter {
+                name: "k range",
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn huge_or_tiny_weights_give_the_same_segments_as_unit_weights() {
+    let x = Blobs::new(1_000, 2, 3)
+        .with_seed(5)
+        .with_separation(10.0)
+        .generate()
+        .features;
+    let kmeans = KMeans::new(3).with_seed(2);
+    let plain = kmeans.fit_weighted(x.view(), &vec![1.0; 1_000]).unwrap();
+    for w in [1e308, 1e-310] {
+        let model = kmeans.fit_weighted(x.view(), &vec![w; 1_000]).unwrap();
+        assert_eq!(model.labels(), plain.labels(), "weights {w}");
+        assert!(
+            model.centroids().iter().all(|c| c.is_finite()),
+            "weights {w}"
+        );
+        assert_eq!(model.centroids(), plain.centroids(), "weights {w}");
+    }
+}

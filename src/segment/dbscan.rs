@@ -30,9 +30,9 @@ const BLOCK: usize = 1024;
 /// `eps` is the neighbourhood radius (Euclidean, in feature units) and `min_points` the number of
 /// customers, **counting the customer itself**, that a neighbourhood needs for its centre to be a
 /// core customer. This is the textbook and scikit-learn convention and also what
-/// linfa-clustering's `Dbscan::params(min_points)` counts (linfa compares distances with `<`, we
-/// with `<=`; the two differ only for customers at exactly `eps`). See the module docs for the
-/// full definition and [`suggest_eps`] for choosing `eps`.
+/// linfa-clustering's `Dbscan::params(min_points)` counts; both take neighbours at a distance of
+/// at most `eps`. See the module docs for the full definition and [`suggest_eps`] for choosing
+/// `eps`.
 ///
 /// ```
 /// use ndarray::array;
@@ -111,6 +111,18 @@ impl Dbscan {
             "internal: a standard-layout matrix has no contiguous slice".into(),
         ))?;
         let (n, d) = features.dim();
+        if self.min_points > n {
+            // No customer can have min_points neighbours: all are noise. Answer at once rather
+            // than scanning neighbourhoods (quadratic on many identical customers).
+            return Ok(DbscanModel {
+                eps: self.eps,
+                d,
+                segmentation: Segmentation::new(vec![None; n], None, None)?,
+                is_core: vec![false; n],
+                core_labels: Vec::new(),
+                core_index: Index::new(&[], 0, d),
+            });
+        }
         let eps2 = self.eps * self.eps;
         let index = Index::new(x, n, d);
         let m = index.order.len();

@@ -68,16 +68,38 @@ impl Segmentation {
         centroids: Option<Array2<f64>>,
         inertia: Option<f64>,
     ) -> Result<Self> {
-        let n_raw = labels.iter().flatten().map(|&l| l + 1).max().unwrap_or(0);
-        if let Some(c) = &centroids {
-            if c.nrows() < n_raw {
+        if let (Some(c), Some(max)) = (&centroids, labels.iter().flatten().max()) {
+            if *max >= c.nrows() {
                 return Err(Error::ShapeMismatch {
                     what: "centroid rows for the labels used",
-                    expected: n_raw,
+                    expected: max.saturating_add(1),
                     found: c.nrows(),
                 });
             }
         }
+        // Raw labels may be any numbers: map them to 0.. in order of first appearance, through a
+        // table when they are small (the usual case) and a hash map otherwise.
+        let max = labels.iter().flatten().copied().max().unwrap_or(0);
+        let mut table = if max <= labels.len() {
+            vec![usize::MAX; max + 1]
+        } else {
+            Vec::new()
+        };
+        let mut map: std::collections::HashMap<usize, usize> = Default::default();
+        let mut raw_of: Vec<usize> = Vec::new();
+        let mut dense = |raw: usize| {
+            let slot = match table.get_mut(raw) {
+                Some(slot) => slot,
+                None => map.entry(raw).or_insert(usize::MAX),
+            };
+            if *slot == usize::MAX {
+                *slot = raw_of.len();
+                raw_of.push(raw);
+            }
+            *slot
+        };
+        let labels: Vec<Option<usize>> = labels.into_iter().map(|l| l.map(&mut dense)).collect();
+        let n_raw = raw_of.len();
         let mut counts = vec![0usize; n_raw];
         let mut first_seen = vec![usize::MAX; n_raw];
         for (i, l) in labels.iter().enumerate() {
@@ -94,7 +116,8 @@ impl Segmentation {
         }
         let labels = labels.into_iter().map(|l| l.map(|l| new_of[l])).collect();
         let sizes = order.iter().map(|&l| counts[l]).collect();
-        let centroids = centroids.map(|c| c.select(ndarray::Axis(0), &order));
+        let rows: Vec<usize> = order.iter().map(|&l| raw_of[l]).collect();
+        let centroids = centroids.map(|c| c.select(ndarray::Axis(0), &rows));
         Ok(Segmentation {
             labels,
             sizes,
@@ -178,6 +201,20 @@ mod tests {
     fn ties_go_to_the_segment_seen_first() {
         let s = Segmentation::new(vec![Some(5), Some(3), Some(3), Some(5)], None, None).unwrap();
         assert_eq!(s.labels(), &[Some(0), Some(1), Some(1), Some(0)]);
+    }
+
+    #[test]
+    fn any_label_numbers_are_accepted() {
+        let s = Segmentation::new(
+            vec![Some(usize::MAX), Some(1 << 40), Some(usize::MAX)],
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.labels(), &[Some(0), Some(1), Some(0)]);
+        assert_eq!(s.sizes(), &[2, 1]);
+        let c = Segmentation::new(vec![Some(usize::MAX)], Some(array![[0.0]]), None);
+        assert!(matches!(c, Err(Error::ShapeMismatch { .. })));
     }
 
     #[test]
