@@ -52,7 +52,14 @@ proptest! {
         let m = KMeans::new(k).with_seed(seed).with_n_init(2).fit(x.view()).unwrap();
         let s = m.segmentation().unwrap();
         check_well_formed(&s, n);
-        prop_assert!(s.n_segments() <= k);
+        // Every one of the k segments is used, unless there are fewer distinct customers.
+        let distinct: std::collections::HashSet<Vec<u64>> = x
+            .rows()
+            .into_iter()
+            .map(|r| r.iter().map(|v| (v + 0.0).to_bits()).collect()) // -0.0 is 0.0
+            .collect();
+        prop_assert_eq!(s.n_segments(), k.min(distinct.len()));
+        prop_assert_eq!(m.labels().iter().copied().collect::<std::collections::HashSet<_>>().len(), s.n_segments());
         prop_assert_eq!(s.unassigned(), 0);
         // Labels are the nearest centroids, so identical customers share a segment.
         prop_assert_eq!(m.predict(x.view()).unwrap(), m.labels().to_vec());
