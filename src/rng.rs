@@ -63,6 +63,21 @@ impl Rng {
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }
 
+    /// `m` distinct indices from `0..n`, every subset equally likely (Floyd's algorithm), in the
+    /// order drawn; `m` must be at most `n`.
+    pub fn sample_indices(&mut self, n: usize, m: usize) -> Vec<usize> {
+        debug_assert!(m <= n);
+        let mut seen = std::collections::BTreeSet::new();
+        let mut picks = Vec::with_capacity(m);
+        for j in (n - m)..n {
+            let t = self.below(j + 1);
+            let pick = if seen.contains(&t) { j } else { t };
+            seen.insert(pick);
+            picks.push(pick);
+        }
+        picks
+    }
+
     /// `true` with probability `p`.
     pub fn bernoulli(&mut self, p: f64) -> bool {
         self.uniform() < p
@@ -142,5 +157,12 @@ mod tests {
         let p: f64 = (0..20_000).map(|_| r.poisson(4.0) as f64).sum::<f64>() / 20_000.0;
         assert!((p - 4.0).abs() < 0.1, "poisson mean {p}");
         assert!((0..1000).all(|_| r.below(3) < 3));
+        let mut picks = r.sample_indices(10, 10);
+        picks.sort_unstable();
+        assert_eq!(picks, (0..10).collect::<Vec<_>>());
+        let picks = r.sample_indices(1_000, 7);
+        let distinct: std::collections::BTreeSet<_> = picks.iter().collect();
+        assert_eq!(distinct.len(), 7);
+        assert!(picks.iter().all(|&i| i < 1_000));
     }
 }

@@ -443,13 +443,9 @@ pub fn suggest_eps(features: ArrayView2<'_, f64>, min_points: usize) -> Result<f
     let queries: Vec<usize> = if n <= SAMPLE {
         (0..n).collect()
     } else {
-        let mut rng = Rng::new(0);
-        let mut seen = std::collections::BTreeSet::new();
-        for j in (n - SAMPLE)..n {
-            let t = rng.below(j + 1);
-            seen.insert(if seen.contains(&t) { j } else { t });
-        }
-        seen.into_iter().collect()
+        let mut picks = Rng::new(0).sample_indices(n, SAMPLE);
+        picks.sort_unstable();
+        picks
     };
     let mut kdist: Vec<f64> = queries
         .par_iter()

@@ -682,14 +682,7 @@ fn mean_variance(p: &Problem<'_>) -> f64 {
 
 /// `k` distinct customers chosen uniformly (Floyd's algorithm), as starting centroids.
 fn random_init(p: &Problem<'_>, rng: &mut Rng) -> Vec<f64> {
-    let mut chosen: Vec<usize> = Vec::with_capacity(p.k);
-    let mut seen = std::collections::BTreeSet::new();
-    for j in (p.n - p.k)..p.n {
-        let t = rng.below(j + 1);
-        let pick = if seen.contains(&t) { j } else { t };
-        seen.insert(pick);
-        chosen.push(pick);
-    }
+    let chosen = rng.sample_indices(p.n, p.k);
     let mut c = Vec::with_capacity(p.k * p.d);
     for i in chosen {
         c.extend_from_slice(&p.x[i * p.d..(i + 1) * p.d]);

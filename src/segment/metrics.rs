@@ -374,13 +374,9 @@ pub fn silhouette_sampled(
         a.needs_segments("silhouette")?;
         return Ok(a.silhouette());
     }
-    let mut rng = Rng::new(seed);
-    let mut seen = std::collections::BTreeSet::new();
-    for j in (n - sample_size)..n {
-        let t = rng.below(j + 1);
-        seen.insert(if seen.contains(&t) { j } else { t });
-    }
-    let rows: Vec<usize> = seen.into_iter().map(|j| assigned[j]).collect();
+    let mut picks = Rng::new(seed).sample_indices(n, sample_size);
+    picks.sort_unstable();
+    let rows: Vec<usize> = picks.into_iter().map(|j| assigned[j]).collect();
     let all = Assigned::rows_of(features, segmentation, &rows);
     let s = all.subset(&(0..rows.len()).collect::<Vec<_>>());
     s.needs_segments("silhouette (on the sample)")?;
