@@ -5,19 +5,9 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use common::segment_csv;
+use common::{segment_csv, DATA, PLANTED, SCHEMA};
 use personas::segment::metrics::adjusted_rand_index;
 use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema, Segmenter};
-
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
-const SCHEMA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/examples/data/customers.schema.json"
-);
-const PLANTED: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/examples/data/planted_segments.csv"
-);
 
 fn planted_by_id() -> HashMap<String, String> {
     let mut reader = csv::Reader::from_path(PLANTED).unwrap();

@@ -2,23 +2,13 @@
 //! every evidence number is recomputed independently from the CSV, and runs are byte-identical.
 
 mod common;
-use common::{segment_csv, shared};
+use common::{segment_csv, shared, DATA, PLANTED, SCHEMA};
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use personas::persona::{statements, Catalogue, Direction, Drafter, Rule};
 use personas::{CsvOptions, Inference, Personas, Profiles, Schema, PLANTED_SEGMENTS};
-
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
-const SCHEMA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/examples/data/customers.schema.json"
-);
-const PLANTED: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/examples/data/planted_segments.csv"
-);
 
 /// Runs the pipeline and returns the personas JSON and the labels CSV, as a user would get them.
 fn run(path: &Path, schema: &Schema, k: usize, seed: u64) -> (Personas, String, String) {

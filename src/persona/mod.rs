@@ -288,13 +288,11 @@ impl Drafter {
         })
     }
 
-    /// Whether a difference is strong enough to be evidence.
+    /// Whether a difference is strong enough to be evidence: a large enough standardised
+    /// difference and, for an over-represented level, a large enough lift.
     fn is_evidence(&self, d: &Difference) -> bool {
-        d.standardised.abs() >= self.min_effect
-            && (d.statistic != Statistic::Share
-                || d.level.is_none()
-                || d.effect >= self.min_lift
-                || d.standardised < 0.0)
+        let over_represented = d.statistic == Statistic::Share && d.standardised >= 0.0;
+        d.standardised.abs() >= self.min_effect && (!over_represented || d.effect >= self.min_lift)
     }
 
     fn draft_one(

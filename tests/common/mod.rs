@@ -3,6 +3,17 @@
 
 use std::path::PathBuf;
 
+/// The bundled sample customers, their schema, and the segments planted in them.
+pub const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
+pub const SCHEMA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/data/customers.schema.json"
+);
+pub const PLANTED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/data/planted_segments.csv"
+);
+
 /// A file under `../shared/data`, or `None` (with the reason printed) when it is absent.
 pub fn shared(relative: &str) -> Option<PathBuf> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
