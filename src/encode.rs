@@ -1156,7 +1156,7 @@ fn fit_attribute(attribute: &Attribute, column: &Column, n: usize) -> Result<Fit
         ),
     };
     match (&attribute.kind, column) {
-        (AttributeKind::Numeric { .. }, Column::Numeric(values)) => {
+        (AttributeKind::Numeric { .. } | AttributeKind::Date { .. }, Column::Numeric(values)) => {
             fit_numeric(attribute, values, policy).and_then(|f| f.ok_or_else(all_missing))
         }
         (AttributeKind::Categorical { .. }, Column::Levels { levels, codes }) => {

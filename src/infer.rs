@@ -165,6 +165,7 @@ impl fmt::Display for Inference {
                 Role::Identifier => " identifier",
                 Role::Value => " value",
                 Role::Ignored => " ignored",
+                Role::Outcome => " outcome",
             };
             writeln!(
                 f,

@@ -56,6 +56,8 @@
 //! [`sample`]. Work that runs in parallel uses rayon's global
 //! pool; bound it with `rayon::ThreadPoolBuilder::new().num_threads(n).build()?.install(|| ...)`.
 
+pub mod dates;
+pub mod derive;
 pub mod encode;
 pub mod error;
 pub mod infer;
@@ -71,6 +73,8 @@ pub mod schema;
 pub mod segment;
 pub mod table;
 
+pub use dates::DateFormat;
+pub use derive::Derived;
 pub use encode::{
     DecodedAttribute, DecodedShare, DecodedValue, Encoded, Encoder, FeatureColumn, FeatureKind,
     FittedEncoder, UnknownLevels, ZeroVariance, MISSING_LEVEL,

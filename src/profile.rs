@@ -293,7 +293,7 @@ impl Profiles {
             .attributes()
             .iter()
             .zip(table.columns())
-            .filter(|(a, _)| matches!(a.role, Role::Feature | Role::Value))
+            .filter(|(a, _)| matches!(a.role, Role::Feature | Role::Value | Role::Outcome))
             .collect();
         // Per attribute: the population summary, then one summary per segment.
         let summaries: Vec<(Summary, Vec<Summary>)> = profiled

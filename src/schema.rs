@@ -28,6 +28,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::dates::DateFormat;
+pub use crate::derive::Derived;
 use crate::error::{Error, Result};
 
 /// Which part of a persona an attribute describes.
@@ -76,6 +78,22 @@ pub enum Role {
     Value,
     /// Read (so the column must parse) but otherwise left alone.
     Ignored,
+    /// An outcome the team cares about (churned, responded to a campaign, defaulted, was
+    /// approved): never clustered on, and reported per segment and per persona as a key fact.
+    Outcome,
+}
+
+impl Role {
+    /// The role's name as written in JSON ("feature", "outcome", …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Feature => "feature",
+            Role::Identifier => "identifier",
+            Role::Value => "value",
+            Role::Ignored => "ignored",
+            Role::Outcome => "outcome",
+        }
+    }
 }
 
 /// How a numeric attribute is scaled before clustering.
@@ -139,6 +157,13 @@ pub enum AttributeKind {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         levels: Vec<String>,
     },
+    /// A calendar date (optionally with a time), held as a day number (see [`crate::dates`]).
+    /// A date is rarely clustered on itself: a [`Derived::DaysSince`] attribute turns it into a
+    /// duration ("days as a customer").
+    Date {
+        /// How the dates are written.
+        format: DateFormat,
+    },
 }
 
 impl AttributeKind {
@@ -150,6 +175,7 @@ impl AttributeKind {
             AttributeKind::Ordinal { .. } => "ordinal",
             AttributeKind::Boolean => "boolean",
             AttributeKind::Tags { .. } => "tags",
+            AttributeKind::Date { .. } => "date",
         }
     }
 
@@ -210,6 +236,10 @@ pub struct Attribute {
     /// mode otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<MissingPolicy>,
+    /// For an attribute computed from others rather than read from the input: the formula. Its
+    /// values are computed when a table is built, so a user can read, edit or delete it here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived: Option<Derived>,
 }
 
 fn is_default_scaling(s: &Scaling) -> bool {
@@ -230,6 +260,7 @@ impl Attribute {
             scaling: Scaling::ZScore,
             log1p: false,
             missing: None,
+            derived: None,
         }
     }
 
@@ -275,6 +306,23 @@ impl Attribute {
                 levels: Vec::new(),
             },
         )
+    }
+
+    /// A date attribute written in `format`.
+    pub fn date(name: impl Into<String>, format: DateFormat) -> Self {
+        Self::new(name, AttributeKind::Date { format })
+    }
+
+    /// A numeric attribute computed from others by `formula` (see [`Derived`]).
+    pub fn derived(name: impl Into<String>, formula: Derived) -> Self {
+        let mut attribute = Self::numeric(name);
+        attribute.derived = Some(formula);
+        attribute
+    }
+
+    /// Whether the attribute is computed from others rather than read from the input.
+    pub fn is_derived(&self) -> bool {
+        self.derived.is_some()
     }
 
     /// The customer identifier column (categorical kind, role `identifier`).
@@ -390,6 +438,12 @@ impl Attribute {
             _ if self.log1p && !matches!(self.kind, AttributeKind::Numeric { .. }) => {
                 Err(bad("log1p applies to numeric attributes only".into()))
             }
+            _ if self.derived.is_some() && !matches!(self.kind, AttributeKind::Numeric { .. }) => {
+                Err(bad("a derived attribute is numeric".into()))
+            }
+            _ if self.derived.is_some() && self.role == Role::Identifier => {
+                Err(bad("a derived attribute cannot be the identifier".into()))
+            }
             _ => Ok(()),
         }
     }
@@ -438,7 +492,22 @@ impl Schema {
                 ),
             });
         }
+        for a in &self.attributes {
+            if let Some(formula) = &a.derived {
+                formula
+                    .validate(self)
+                    .map_err(|reason| Error::InvalidSchema {
+                        attribute: a.name.clone(),
+                        reason,
+                    })?;
+            }
+        }
         Ok(())
+    }
+
+    /// The attributes read from the input (every attribute that is not derived), in order.
+    pub fn inputs(&self) -> impl Iterator<Item = &Attribute> {
+        self.attributes.iter().filter(|a| !a.is_derived())
     }
 
     /// All attributes in column order.

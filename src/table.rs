@@ -16,6 +16,7 @@ use std::path::Path;
 use ndarray::ArrayView2;
 use serde::Serialize;
 
+use crate::dates::DateFormat;
 use crate::error::{list_for_message, Error, Result};
 use crate::input::{open, read_records, CsvOptions};
 use crate::schema::{AttributeKind, Role, Schema};
@@ -195,8 +196,8 @@ impl CustomerTable {
                 Ok(())
             },
             |row, record| {
-                let positions: &[usize] = positions.get().map_or(&[], Vec::as_slice);
-                for (c, &p) in positions.iter().enumerate() {
+                let positions: &[(usize, usize)] = positions.get().map_or(&[], Vec::as_slice);
+                for &(c, p) in positions {
                     builder.push_text(c, row, &record[p])?;
                 }
                 Ok(())
@@ -205,8 +206,9 @@ impl CustomerTable {
         builder.finish()
     }
 
-    /// Builds a table from rows of values, one value per schema attribute in schema order.
-    /// Text values are parsed by the attribute's kind, as CSV cells are.
+    /// Builds a table from rows of values, one value per input attribute (every attribute that
+    /// is not derived) in schema order. Text values are parsed by the attribute's kind, as CSV
+    /// cells are; derived attributes are computed.
     ///
     /// ```
     /// use personas::{Attribute, CustomerTable, Schema, Value};
@@ -229,18 +231,19 @@ impl CustomerTable {
         V: IntoIterator<Item = Value>,
     {
         let mut builder = TableBuilder::new(schema, CsvOptions::new());
+        let inputs = builder.inputs.clone();
         for (r, row) in rows.into_iter().enumerate() {
             let mut found = 0;
-            for (c, value) in row.into_iter().enumerate() {
-                if c < schema.len() {
+            for (j, value) in row.into_iter().enumerate() {
+                if let Some(&c) = inputs.get(j) {
                     builder.push_value(c, r + 1, &value)?;
                 }
                 found += 1;
             }
-            if found != schema.len() {
+            if found != inputs.len() {
                 return Err(Error::RaggedRow {
                     row: r + 1,
-                    expected: schema.len(),
+                    expected: inputs.len(),
                     found,
                 });
             }
@@ -285,6 +288,9 @@ impl CustomerTable {
             let row = r + 1;
             let fields = crate::record::Record::capture(record, row)?;
             for (c, attribute) in schema.attributes().iter().enumerate() {
+                if attribute.is_derived() {
+                    continue;
+                }
                 let Some(value) = fields.get(&attribute.name) else {
                     return Err(Error::MissingColumn {
                         column: attribute.name.clone(),
@@ -297,24 +303,26 @@ impl CustomerTable {
         builder.finish()
     }
 
-    /// Builds a table from a numeric array with one column per schema attribute, in schema
-    /// order. Categorical levels are matched against the numbers written as text ("2").
+    /// Builds a table from a numeric array with one column per input attribute (every attribute
+    /// that is not derived), in schema order. Categorical levels are matched against the numbers
+    /// written as text ("2"); derived attributes are computed.
     ///
     /// # Errors
     /// [`Error::ShapeMismatch`] when the column count differs from the schema's length,
     /// [`Error::NonFinite`] for NaN or infinite entries, and the cell errors of
     /// [`CustomerTable::from_rows`].
     pub fn from_array(schema: &Schema, array: ArrayView2<'_, f64>) -> Result<Self> {
-        if array.ncols() != schema.len() {
+        let mut builder = TableBuilder::new(schema, CsvOptions::new());
+        let inputs = builder.inputs.clone();
+        if array.ncols() != inputs.len() {
             return Err(Error::ShapeMismatch {
-                what: "array columns vs schema attributes",
-                expected: schema.len(),
+                what: "array columns vs schema input attributes",
+                expected: inputs.len(),
                 found: array.ncols(),
             });
         }
-        let mut builder = TableBuilder::new(schema, CsvOptions::new());
         for (r, row) in array.rows().into_iter().enumerate() {
-            for (c, &x) in row.iter().enumerate() {
+            for (&c, &x) in inputs.iter().zip(row.iter()) {
                 if !x.is_finite() {
                     return Err(Error::NonFinite {
                         row: r + 1,
@@ -373,16 +381,19 @@ impl CustomerTable {
     }
 }
 
-/// Where each schema attribute is in a header.
-fn column_positions(schema: &Schema, header: &[String]) -> Result<Vec<usize>> {
+/// Where each input attribute is in a header: `(schema position, header position)` pairs.
+fn column_positions(schema: &Schema, header: &[String]) -> Result<Vec<(usize, usize)>> {
     let mut positions = Vec::with_capacity(schema.len());
-    for attribute in schema.attributes() {
+    for (c, attribute) in schema.attributes().iter().enumerate() {
+        if attribute.is_derived() {
+            continue;
+        }
         let mut found = header
             .iter()
             .enumerate()
             .filter(|(_, h)| **h == attribute.name);
         match (found.next(), found.next()) {
-            (Some((i, _)), None) => positions.push(i),
+            (Some((i, _)), None) => positions.push((c, i)),
             (Some(_), Some(_)) => {
                 return Err(Error::InvalidSchema {
                     attribute: attribute.name.clone(),
@@ -474,6 +485,9 @@ impl LevelSet {
 
 enum Builder {
     Numeric(Vec<Option<f64>>),
+    Date(DateFormat, Vec<Option<f64>>),
+    /// Computed in `finish` from the other columns.
+    Derived,
     Levels(LevelSet, Vec<Option<u32>>),
     Boolean(Vec<Option<bool>>),
     Tags(String, LevelSet, Vec<Option<Vec<u32>>>),
@@ -482,6 +496,8 @@ enum Builder {
 
 struct TableBuilder {
     schema: Schema,
+    /// Schema positions of the attributes read from the input (not derived).
+    inputs: Vec<usize>,
     options: CsvOptions,
     columns: Vec<Builder>,
     id_column: Option<usize>,
@@ -490,12 +506,23 @@ struct TableBuilder {
 
 impl TableBuilder {
     fn new(schema: &Schema, options: CsvOptions) -> Self {
+        // An ignored attribute that a formula reads is typed all the same.
+        let read_by_formula = |name: &str| {
+            schema
+                .attributes()
+                .iter()
+                .filter_map(|a| a.derived.as_ref())
+                .any(|f| f.inputs().contains(&name))
+        };
         let columns = schema
             .attributes()
             .iter()
             .map(|a| match (&a.role, &a.kind) {
-                (Role::Identifier | Role::Ignored, _) => Builder::Text(Vec::new()),
+                _ if a.is_derived() => Builder::Derived,
+                (Role::Identifier, _) => Builder::Text(Vec::new()),
+                (Role::Ignored, _) if !read_by_formula(&a.name) => Builder::Text(Vec::new()),
                 (_, AttributeKind::Numeric { .. }) => Builder::Numeric(Vec::new()),
+                (_, AttributeKind::Date { format }) => Builder::Date(*format, Vec::new()),
                 (_, AttributeKind::Boolean) => Builder::Boolean(Vec::new()),
                 (_, AttributeKind::Categorical { levels } | AttributeKind::Ordinal { levels }) => {
                     Builder::Levels(LevelSet::new(levels), Vec::new())
@@ -506,6 +533,13 @@ impl TableBuilder {
             })
             .collect();
         TableBuilder {
+            inputs: schema
+                .attributes()
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| !a.is_derived())
+                .map(|(c, _)| c)
+                .collect(),
             id_column: schema.position(schema.identifier().map_or("", |a| a.name.as_str())),
             schema: schema.clone(),
             options,
@@ -565,6 +599,22 @@ impl TableBuilder {
                 },
                 Err(_) => self.wrong_type(c, row, text, "a number"),
             },
+            Builder::Date(format, v) => match format.parse(text) {
+                Some(day) => {
+                    v.push(Some(day));
+                    return Ok(());
+                }
+                None => {
+                    let expected = match format {
+                        DateFormat::Ymd => "a date written yyyy-mm-dd",
+                        DateFormat::Dmy => "a date written dd-mm-yyyy",
+                        DateFormat::Mdy => "a date written mm/dd/yyyy",
+                        DateFormat::YmdCompact => "a date written yyyymmdd",
+                    };
+                    self.wrong_type(c, row, text, expected)
+                }
+            },
+            Builder::Derived => return Ok(()),
             Builder::Boolean(v) => match parse_bool(text) {
                 Some(b) => {
                     v.push(Some(b));
@@ -644,7 +694,8 @@ impl TableBuilder {
 
     fn push_missing(&mut self, c: usize) {
         match &mut self.columns[c] {
-            Builder::Numeric(v) => v.push(None),
+            Builder::Numeric(v) | Builder::Date(_, v) => v.push(None),
+            Builder::Derived => {}
             Builder::Levels(_, v) => v.push(None),
             Builder::Boolean(v) => v.push(None),
             Builder::Tags(_, _, v) => v.push(None),
@@ -702,7 +753,8 @@ impl TableBuilder {
         let mut columns = Vec::with_capacity(self.columns.len());
         for (attribute, builder) in schema.attributes_mut().iter_mut().zip(self.columns) {
             let column = match builder {
-                Builder::Numeric(v) => Column::Numeric(v),
+                Builder::Numeric(v) | Builder::Date(_, v) => Column::Numeric(v),
+                Builder::Derived => Column::Numeric(Vec::new()),
                 Builder::Boolean(v) => Column::Boolean(v),
                 Builder::Text(v) => Column::Text(v),
                 Builder::Levels(mut set, mut codes) => {
@@ -738,9 +790,26 @@ impl TableBuilder {
             };
             columns.push(column);
         }
-        let n = columns.first().map_or(0, Column::len);
+        let n = self
+            .inputs
+            .first()
+            .map_or(0, |&c| columns.get(c).map_or(0, Column::len));
         if n == 0 {
             return Err(Error::NoRows);
+        }
+        let derived: Vec<(usize, Vec<Option<f64>>)> = schema
+            .attributes()
+            .iter()
+            .enumerate()
+            .filter_map(|(c, a)| {
+                let formula = a.derived.as_ref()?;
+                let values =
+                    formula.compute(n, |name| schema.position(name).and_then(|i| columns.get(i)));
+                Some((c, values))
+            })
+            .collect();
+        for (c, values) in derived {
+            columns[c] = Column::Numeric(values);
         }
         let ids = match schema.identifier().and_then(|a| schema.position(&a.name)) {
             Some(i) => match &columns[i] {
