@@ -15,8 +15,8 @@ use clap::{Parser, ValueEnum};
 use personas::persona::{Catalogue, Drafter, Quality};
 use personas::segment::{suggest_eps, AutoK, Dbscan};
 use personas::{
-    CsvOptions, CustomerTable, Encoder, Inference, KMeans, Profiles, Schema, Segmentation,
-    Segmenter, ZeroVariance,
+    CsvOptions, CustomerTable, Encoder, InferOptions, Inference, KMeans, Profiles, Schema,
+    Segmentation, Segmenter, ZeroVariance,
 };
 
 /// Find customer segments in a CSV file and draft a buyer persona for each.
@@ -92,6 +92,16 @@ struct Args {
     /// dropping it with a warning.
     #[arg(long)]
     strict: bool,
+
+    /// Inference: measure durations (days as a customer, days since, ages) to this date,
+    /// `yyyy-mm-dd`, instead of the newest date in the file.
+    #[arg(long, value_name = "DATE")]
+    reference_date: Option<String>,
+
+    /// Segment the rows even when an id-like column repeats (rows that look like purchases or
+    /// events rather than customers).
+    #[arg(long)]
+    rows_are_customers: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -190,8 +200,20 @@ fn run(args: Args) -> Result<(), String> {
     let schema = match &args.schema {
         Some(path) => Schema::from_json_file(path).map_err(text)?,
         None => {
-            let inference = Inference::from_csv_path(&args.input, &options).map_err(text)?;
+            let mut infer = InferOptions::new();
+            if let Some(date) = &args.reference_date {
+                infer = infer.with_reference_date(date);
+            }
+            let inference =
+                Inference::from_csv_path_with(&args.input, &options, &infer).map_err(text)?;
             eprint!("{inference}");
+            if let Some(repeated) = inference.repeated_rows() {
+                if !args.rows_are_customers {
+                    return Err(format!(
+                        "{repeated}. Pass --rows-are-customers to segment the rows anyway."
+                    ));
+                }
+            }
             eprintln!(
                 "(pass --schema FILE to choose kinds and roles yourself; \
                  --write-schema FILE saves this one)\n"

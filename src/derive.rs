@@ -61,6 +61,15 @@ pub enum Derived {
         /// The date the durations are measured to, usually the newest date in the data.
         reference: String,
     },
+    /// Full years from the date in `of` to `reference` (ISO), e.g. an age from a birth date:
+    /// `{"op": "age_at", "of": "birth_date", "reference": "2014-12-06"}`. A year is complete on
+    /// the same month and day (29 February counts as complete on 1 March in other years).
+    AgeAt {
+        /// A date attribute.
+        of: String,
+        /// The date the ages are measured at.
+        reference: String,
+    },
     /// `reference` minus the number in `of`, e.g. an age from a birth year:
     /// `{"op": "years_since", "of": "birth_year", "reference": 2014}`.
     YearsSince {
@@ -87,7 +96,9 @@ impl Derived {
                 }
                 all
             }
-            Derived::DaysSince { of, .. } | Derived::YearsSince { of, .. } => vec![of],
+            Derived::DaysSince { of, .. }
+            | Derived::AgeAt { of, .. }
+            | Derived::YearsSince { of, .. } => vec![of],
         }
     }
 
@@ -101,6 +112,7 @@ impl Derived {
             }
             Derived::CountTrue { of } => format!("count of true among {}", of.join(", ")),
             Derived::DaysSince { of, reference } => format!("days from {of} to {reference}"),
+            Derived::AgeAt { of, reference } => format!("full years from {of} to {reference}"),
             Derived::YearsSince { of, reference } => format!("{reference} - {of}"),
         }
     }
@@ -129,19 +141,22 @@ impl Derived {
                      columns only"
                 ));
             }
-            let fits = match (self, &a.kind) {
-                (Derived::CountTrue { .. }, AttributeKind::Boolean) => true,
-                (Derived::DaysSince { .. }, AttributeKind::Date { .. }) => true,
-                (
-                    Derived::Sum { .. } | Derived::Share { .. } | Derived::YearsSince { .. },
-                    AttributeKind::Numeric { .. },
-                ) => true,
-                _ => false,
-            };
+            let fits = matches!(
+                (self, &a.kind),
+                (Derived::CountTrue { .. }, AttributeKind::Boolean)
+                    | (
+                        Derived::DaysSince { .. } | Derived::AgeAt { .. },
+                        AttributeKind::Date { .. }
+                    )
+                    | (
+                        Derived::Sum { .. } | Derived::Share { .. } | Derived::YearsSince { .. },
+                        AttributeKind::Numeric { .. }
+                    )
+            );
             if !fits {
                 let needs = match self {
                     Derived::CountTrue { .. } => "boolean",
-                    Derived::DaysSince { .. } => "date",
+                    Derived::DaysSince { .. } | Derived::AgeAt { .. } => "date",
                     _ => "numeric",
                 };
                 return Err(format!(
@@ -151,7 +166,9 @@ impl Derived {
             }
         }
         match self {
-            Derived::DaysSince { reference, .. } if DateFormat::Ymd.parse(reference).is_none() => {
+            Derived::DaysSince { reference, .. } | Derived::AgeAt { reference, .. }
+                if DateFormat::Ymd.parse(reference).is_none() =>
+            {
                 Err(format!(
                     "the reference date `{reference}` is not a date written yyyy-mm-dd"
                 ))
@@ -232,6 +249,22 @@ impl Derived {
                     _ => vec![None; n],
                 }
             }
+            Derived::AgeAt { of, reference } => {
+                let reference = DateFormat::Ymd.parse(reference).map(crate::dates::civil);
+                match (column(of), reference) {
+                    (Some(Column::Numeric(days)), Some((ry, rm, rd))) => days
+                        .iter()
+                        .map(|d| {
+                            d.map(|d| {
+                                let (y, m, day) = crate::dates::civil(d);
+                                let before = (rm, rd) < (m, day);
+                                (ry - y - i64::from(before)) as f64
+                            })
+                        })
+                        .collect(),
+                    _ => vec![None; n],
+                }
+            }
             Derived::YearsSince { of, reference } => match column(of) {
                 Some(Column::Numeric(years)) => {
                     years.iter().map(|y| y.map(|y| reference - y)).collect()
@@ -303,6 +336,13 @@ mod tests {
                     reference: 2014.0,
                 },
                 vec![Some(34.0), Some(24.0), None],
+            ),
+            (
+                Derived::AgeAt {
+                    of: "joined".into(),
+                    reference: "2015-12-05".into(),
+                },
+                vec![Some(1.0), Some(0.0), None],
             ),
         ];
         for (formula, expected) in cases {

@@ -247,3 +247,14 @@ pub(crate) fn list_for_message<S: AsRef<str>>(names: &[S]) -> String {
     }
     out
 }
+
+/// A value for a message: at most 60 characters, with an ellipsis and the full length when cut.
+pub(crate) fn shorten(value: &str) -> String {
+    const KEEP: usize = 60;
+    let n = value.chars().count();
+    if n <= KEEP {
+        return value.to_string();
+    }
+    let head: String = value.chars().take(KEEP).collect();
+    format!("{head}… ({n} characters)")
+}

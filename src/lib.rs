@@ -80,7 +80,7 @@ pub use encode::{
     FittedEncoder, UnknownLevels, ZeroVariance, MISSING_LEVEL,
 };
 pub use error::{Error, Result};
-pub use infer::{Guess, Inference};
+pub use infer::{Guess, InferOptions, Inference, RepeatedRows};
 pub use input::CsvOptions;
 pub use persona::{Drafter, Persona, Personas, Statement};
 pub use profile::{

@@ -67,6 +67,7 @@ impl Facet {
 
 /// How an attribute takes part in segmentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Encoded into the feature matrix and clustered on.
@@ -128,6 +129,7 @@ pub enum MissingPolicy {
 
 /// The kind of values an attribute holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AttributeKind {
     /// A number, optionally with a unit ("years", "EUR", "visits/month").
@@ -240,6 +242,11 @@ pub struct Attribute {
     /// values are computed when a table is built, so a user can read, edit or delete it here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub derived: Option<Derived>,
+    /// Cells that the reader's missing markers would read as missing but that are real answers
+    /// in this column (`none` in "add-ons: none, basic, premium"), compared like the markers
+    /// (case-insensitively, after trimming).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_missing: Vec<String>,
 }
 
 fn is_default_scaling(s: &Scaling) -> bool {
@@ -261,6 +268,7 @@ impl Attribute {
             log1p: false,
             missing: None,
             derived: None,
+            not_missing: Vec::new(),
         }
     }
 
@@ -318,6 +326,12 @@ impl Attribute {
         let mut attribute = Self::numeric(name);
         attribute.derived = Some(formula);
         attribute
+    }
+
+    /// Reads `marker` as an ordinary value of this attribute, not as missing.
+    pub fn with_not_missing(mut self, marker: impl Into<String>) -> Self {
+        self.not_missing.push(marker.into());
+        self
     }
 
     /// Whether the attribute is computed from others rather than read from the input.

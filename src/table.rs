@@ -573,7 +573,11 @@ impl TableBuilder {
     /// Adds one cell given as text, parsed by the attribute's kind. `row` is 1-based.
     fn push_text(&mut self, c: usize, row: usize, text: &str) -> Result<()> {
         let text = text.trim();
-        let missing = self.options.is_missing(text);
+        let missing = self.options.is_missing(text)
+            && !self.schema.attributes()[c]
+                .not_missing
+                .iter()
+                .any(|m| m.trim().eq_ignore_ascii_case(text));
         if Some(c) == self.id_column {
             return self.push_id(c, row, text, missing);
         }

@@ -155,7 +155,8 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
                 format!(
                     "c{i},{},{}\n",
                     group + f64::from(i % 7) * 0.1,
-                    group + f64::from(i % 11) * 0.1
+                    // Spread enough that y is no copy of x (|r| < 0.98), which inference drops.
+                    group + f64::from(i % 11) * 1.8
                 )
             })
             .fold("id,x,y\n".to_string(), |acc, line| acc + &line),
@@ -171,13 +172,21 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
         "dbscan",
         "--min-points",
         "4",
+        "--eps",
+        "0.5",
         "--rules",
         rules.to_str().unwrap(),
     ]) else {
         return;
     };
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("suggested eps"), "{stderr}");
+    let Some((suggested, _, suggested_err)) =
+        run(&[path, "--algorithm", "dbscan", "--min-points", "4"])
+    else {
+        return;
+    };
+    assert_eq!(suggested, 0, "{suggested_err}");
+    assert!(suggested_err.contains("suggested eps"), "{suggested_err}");
     assert!(
         stdout.contains("2 personas drafted from 60 customers"),
         "{stdout}"

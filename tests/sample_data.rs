@@ -97,6 +97,7 @@ fn encode(sample: &Sample) -> (Array2<f64>, Vec<String>) {
                     names.push(format!("{}={l}", a.name));
                 }
             }
+            other => panic!("the sample data has no {} features", other.name()),
         }
     }
     let matrix = Array2::from_shape_fn((sample.len(), columns.len()), |(i, j)| columns[j][i]);

@@ -1,0 +1,357 @@
+use super::*;
+
+fn infer(csv: &str) -> Inference {
+    Inference::from_csv_reader(csv.as_bytes(), &CsvOptions::new()).unwrap()
+}
+
+#[test]
+fn words_split_camel_case_and_punctuation() {
+    assert_eq!(words("CustomerID"), ["customer", "id"]);
+    assert_eq!(words("customerId"), ["customer", "id"]);
+    assert_eq!(words("Annual Income (k$)"), ["annual", "income", "k"]);
+    assert_eq!(words("total_spend"), ["total", "spend"]);
+}
+
+#[test]
+fn each_rule_fires() {
+    let inf = infer(
+        "CustomerID,Age,Region,Member,Channels,Notes,TotalCharges,Empty,Spend\n\
+         c1,34,north,yes,web;app,hello there,10.5,,1\n\
+         c2,51,south,no,store,second note,20,,2\n\
+         c3,28,north,yes,web,third,30,NA,1\n\
+         c4,45,south,no,app;store,fourth,40,,3\n\
+         c5,38,north,yes,web,fifth,50,,2\n\
+         c6,61,east,no,store,sixth,60,,1\n\
+         c7,23,north,yes,web,seventh,70,,1\n\
+         c8,33,south,yes,app,eighth,80,,500\n",
+    );
+    let s = inf.schema();
+    let kind = |n: &str| s.get(n).unwrap().kind.name();
+    let role = |n: &str| s.get(n).unwrap().role;
+    assert_eq!(role("CustomerID"), Role::Identifier);
+    assert_eq!(kind("Age"), "numeric");
+    assert_eq!(s.get("Age").unwrap().facet, Facet::Demographic);
+    assert_eq!(s.get("Age").unwrap().unit(), Some("years"));
+    assert_eq!(kind("Region"), "categorical");
+    assert_eq!(s.get("Region").unwrap().facet, Facet::Geographic);
+    assert_eq!(kind("Member"), "boolean");
+    assert_eq!(kind("Channels"), "tags");
+    assert_eq!(role("Notes"), Role::Ignored);
+    assert_eq!(role("TotalCharges"), Role::Value);
+    assert_eq!(role("Empty"), Role::Ignored);
+    assert!(s.get("Spend").unwrap().log1p, "{inf}");
+    assert!(!s.get("Age").unwrap().log1p);
+    assert_eq!(inf.guesses().len(), 9);
+    let report = inf.to_string();
+    assert!(
+        report.contains("CustomerID") && report.contains("identifier"),
+        "{report}"
+    );
+}
+
+#[test]
+fn zero_one_columns_are_boolean_and_numeric_ids_need_an_id_name() {
+    let inf = infer("row,flag,score\n1,0,5\n2,1,7\n3,1,5\n");
+    let s = inf.schema();
+    assert_eq!(s.get("flag").unwrap().kind.name(), "boolean");
+    assert_eq!(s.get("row").unwrap().kind.name(), "numeric");
+    assert_eq!(s.get("row").unwrap().role, Role::Feature);
+}
+
+#[test]
+fn repeated_ids_and_postal_codes_are_not_features() {
+    let inf = infer("customer_id,zip,spend\n1,10115,5\n1,10117,7\n2,10115,9\n");
+    let s = inf.schema();
+    assert_eq!(s.get("customer_id").unwrap().role, Role::Ignored);
+    assert!(
+        inf.guesses()[0].reason.contains("`1` appears 2 times"),
+        "{inf}"
+    );
+    assert_eq!(s.get("zip").unwrap().kind.name(), "categorical");
+    assert_eq!(s.get("zip").unwrap().facet, Facet::Geographic);
+}
+
+#[test]
+fn empty_and_repeated_header_names_are_errors() {
+    let err =
+        Inference::from_csv_reader("a,b,\n1,2,\n".as_bytes(), &CsvOptions::new()).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidHeader { column: 3, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("trailing delimiter"));
+    let err =
+        Inference::from_csv_reader("a,b,a\n1,2,3\n".as_bytes(), &CsvOptions::new()).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidHeader { column: 3, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("column 1"));
+}
+
+#[test]
+fn a_unit_in_parentheses_is_kept() {
+    let inf = infer("Annual Income (k$),x\n15,a\n16,b\n15,a\n");
+    assert_eq!(
+        inf.schema().get("Annual Income (k$)").unwrap().unit(),
+        Some("k$")
+    );
+}
+
+/// A retail loyalty file of the kind analysts meet: a birth year, a registration date, spend per
+/// category, purchases per channel, campaign flags, outcomes, constant bookkeeping columns, a
+/// calendar week, a store code, an add-on answer where `none` is an answer, and minutes with the
+/// charge computed from them.
+fn loyalty_csv(rows: usize) -> String {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |m: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % m
+    };
+    let mut out = String::from(
+        "ID,Year_Birth,Marital_Status,Income,Dt_Customer,MntWines,MntFruits,MntMeatProducts,\
+         MntGoldProds,NumDealsPurchases,NumWebPurchases,NumCatalogPurchases,NumStorePurchases,\
+         NumWebVisitsMonth,AcceptedCmp1,AcceptedCmp2,AcceptedCmp3,Complain,Z_CostContact,\
+         Z_Revenue,Response,Week,StoreCode,AddOns,DayMins,DayCharge\n",
+    );
+    for i in 0..rows {
+        let mins = 50 + next(250);
+        out.push_str(&format!(
+            "{},{},{},{},{:02}-{:02}-{},{},{},{},{},{},{},{},{},{},{},{},{},{},3,11,{},{},{},{},{},{:.2}\n",
+            5000 + i,
+            1940 + next(60),
+            ["Single", "Married", "Together"][next(3) as usize],
+            if i % 17 == 0 { String::new() } else { (20_000 + next(80_000)).to_string() },
+            1 + next(28),
+            1 + next(12),
+            2012 + next(3),
+            next(1000),
+            next(100),
+            next(800),
+            next(200),
+            next(10),
+            next(10),
+            next(10),
+            1 + next(12),
+            next(20),
+            next(2),
+            next(2),
+            next(2),
+            u64::from(next(10) == 0),
+            next(2),
+            1 + next(52),
+            1 + next(5),
+            ["none", "basic", "premium"][next(3) as usize],
+            mins,
+            mins as f64 * 0.17,
+        ));
+    }
+    out
+}
+
+#[test]
+fn a_loyalty_file_is_read_as_an_analyst_would() {
+    let csv = loyalty_csv(300);
+    let inf = infer(&csv);
+    let s = inf.schema();
+    let role = |n: &str| {
+        s.get(n)
+            .unwrap_or_else(|| panic!("{n} missing\n{inf}"))
+            .role
+    };
+    let kind = |n: &str| s.get(n).unwrap().kind.name();
+    // An id is never clustered.
+    assert_eq!(role("ID"), Role::Identifier, "{inf}");
+    // Dates and birth years become durations and ages; the raw columns are not clustered.
+    assert_eq!(kind("Dt_Customer"), "date", "{inf}");
+    assert_eq!(role("Dt_Customer"), Role::Ignored);
+    assert_eq!(role("Year_Birth"), Role::Ignored);
+    let derived = |op: &str| -> Vec<&crate::Attribute> {
+        s.attributes()
+            .iter()
+            .filter(|a| {
+                a.derived.as_ref().is_some_and(|d| {
+                    serde_json::to_value(d).unwrap()["op"] == serde_json::json!(op)
+                })
+            })
+            .collect()
+    };
+    let tenure = derived("days_since");
+    assert_eq!(tenure.len(), 1, "{inf}");
+    assert_eq!(tenure[0].role, Role::Feature);
+    assert_eq!(tenure[0].unit(), Some("days"));
+    let age = derived("years_since");
+    assert_eq!(age.len(), 1, "{inf}");
+    assert_eq!(age[0].facet, Facet::Demographic);
+    assert!(inf.reference_date().is_some_and(|d| d.starts_with("201")));
+    // Spend per category adds up to the value measure; the members stay features.
+    let totals = derived("sum");
+    let spend: Vec<_> = totals.iter().filter(|a| a.role == Role::Value).collect();
+    assert_eq!(spend.len(), 1, "{inf}");
+    assert_eq!(
+        spend[0].derived.as_ref().unwrap().inputs(),
+        ["MntWines", "MntFruits", "MntMeatProducts", "MntGoldProds"]
+    );
+    assert_eq!(role("MntWines"), Role::Feature);
+    // Purchases per channel become a total and a mix, with the deal share; not clustered twice.
+    for member in [
+        "NumDealsPurchases",
+        "NumWebPurchases",
+        "NumCatalogPurchases",
+        "NumStorePurchases",
+    ] {
+        assert_eq!(role(member), Role::Ignored, "{member}\n{inf}");
+    }
+    assert_eq!(role("NumWebVisitsMonth"), Role::Feature, "{inf}");
+    let shares = derived("share");
+    assert_eq!(shares.len(), 4, "{inf}");
+    assert!(shares.iter().all(|a| a.role == Role::Feature));
+    let deal = shares
+        .iter()
+        .find(|a| a.derived.as_ref().unwrap().inputs()[0] == "NumDealsPurchases")
+        .expect("a deal share");
+    assert!(!deal.derived.as_ref().unwrap().inputs()[1..].contains(&"NumDealsPurchases"));
+    // Campaign flags become campaigns accepted, an outcome; responses and complaints too.
+    let accepted = derived("count_true");
+    assert_eq!(accepted.len(), 1, "{inf}");
+    assert_eq!(accepted[0].role, Role::Outcome);
+    assert_eq!(role("AcceptedCmp1"), Role::Ignored);
+    assert_eq!(role("Response"), Role::Outcome);
+    assert_eq!(role("Complain"), Role::Outcome);
+    // Constant columns are dropped, even named like revenue; a calendar week is no quantity.
+    assert_eq!(role("Z_Revenue"), Role::Ignored);
+    assert_eq!(role("Z_CostContact"), Role::Ignored);
+    assert_eq!(role("Week"), Role::Ignored, "{inf}");
+    // Codes are categories; `none` is an answer here; a charge computed from minutes is once.
+    assert_eq!(kind("StoreCode"), "categorical", "{inf}");
+    assert_eq!(s.get("AddOns").unwrap().not_missing, ["none"], "{inf}");
+    assert_eq!(role("DayCharge"), Role::Ignored, "{inf}");
+    assert_eq!(role("DayMins"), Role::Feature);
+    assert!(inf.notes().iter().any(|n| n.contains("DayCharge")), "{inf}");
+    assert!(inf.repeated_rows().is_none());
+    // Every derived attribute is in the report, and the schema JSON round-trips.
+    for a in s.attributes().iter().filter(|a| a.is_derived()) {
+        assert!(inf
+            .guesses()
+            .iter()
+            .any(|g| g.attribute == a.name && g.reason.starts_with("derived")));
+    }
+    assert_eq!(&Schema::from_json(&s.to_json().unwrap()).unwrap(), s);
+}
+
+#[test]
+fn the_table_computes_what_the_schema_derives() {
+    let csv = loyalty_csv(120);
+    let inf = infer(&csv);
+    let table =
+        crate::CustomerTable::from_csv_reader(csv.as_bytes(), inf.schema(), &CsvOptions::new())
+            .unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let num = |r: &csv::StringRecord, name: &str| r[col(name)].parse::<f64>().unwrap();
+    let spend = inf
+        .schema()
+        .attributes()
+        .iter()
+        .find(|a| a.role == Role::Value)
+        .unwrap();
+    let crate::Column::Numeric(values) = table.column(&spend.name).unwrap() else {
+        panic!("numeric");
+    };
+    for (r, v) in records.iter().zip(values) {
+        let expected = ["MntWines", "MntFruits", "MntMeatProducts", "MntGoldProds"]
+            .iter()
+            .map(|n| num(r, n))
+            .sum::<f64>();
+        assert_eq!(*v, Some(expected));
+    }
+    // `none` loads as a level, not as missing.
+    let crate::Column::Levels { levels, codes } = table.column("AddOns").unwrap() else {
+        panic!("levels");
+    };
+    assert!(levels.iter().any(|l| l == "none"));
+    assert!(codes.iter().all(Option::is_some));
+}
+
+#[test]
+fn repeated_household_numbers_mean_rows_are_not_customers() {
+    let mut csv = String::from("household_key,WEEK_NO,SALES_VALUE,QUANTITY\n");
+    for i in 0..200 {
+        csv.push_str(&format!(
+            "{},{},{}.5,{}\n",
+            1000 + i % 40,
+            1 + i % 50,
+            i % 13,
+            i % 4
+        ));
+    }
+    let inf = infer(&csv);
+    let repeated = inf.repeated_rows().expect("rows are events");
+    assert_eq!((repeated.rows, repeated.distinct), (200, 40));
+    assert_eq!(repeated.column, "household_key");
+    assert_eq!(
+        inf.schema().get("household_key").unwrap().role,
+        Role::Ignored
+    );
+    assert_eq!(
+        inf.schema().get("WEEK_NO").unwrap().role,
+        Role::Ignored,
+        "{inf}"
+    );
+    assert!(inf.to_string().contains("not customers"));
+}
+
+#[test]
+fn month_first_dates_are_told_from_the_values_and_a_reference_date_is_used() {
+    let csv = "id,signup_date,last_order\n1,12/31/2020,2021-03-01\n2,01/15/2021,2021-02-01\n\
+               3,02/01/2021,2021-01-01\n";
+    let inf = Inference::from_csv_reader_with(
+        csv.as_bytes(),
+        &CsvOptions::new(),
+        &InferOptions::new().with_reference_date("2021-12-31"),
+    )
+    .unwrap();
+    let s = inf.schema();
+    assert!(matches!(
+        s.get("signup_date").unwrap().kind,
+        crate::AttributeKind::Date {
+            format: DateFormat::Mdy
+        }
+    ));
+    assert_eq!(inf.reference_date(), Some("2021-12-31"));
+    let table =
+        crate::CustomerTable::from_csv_reader(csv.as_bytes(), s, &CsvOptions::new()).unwrap();
+    let tenure = s
+        .attributes()
+        .iter()
+        .find(|a| {
+            a.derived
+                .as_ref()
+                .is_some_and(|d| d.inputs() == ["signup_date"])
+        })
+        .unwrap();
+    assert_eq!(
+        table.column(&tenure.name),
+        Some(&crate::Column::Numeric(vec![
+            Some(365.0),
+            Some(350.0),
+            Some(333.0)
+        ]))
+    );
+    let bad = Inference::from_csv_reader_with(
+        csv.as_bytes(),
+        &CsvOptions::new(),
+        &InferOptions::new().with_reference_date("31/12/2021"),
+    );
+    assert!(matches!(
+        bad,
+        Err(Error::InvalidParameter {
+            name: "reference_date",
+            ..
+        })
+    ));
+}
