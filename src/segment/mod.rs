@@ -12,7 +12,7 @@
 //! - [`Dbscan`]: dense regions as segments, outliers in none; [`suggest_eps`] proposes the radius
 //!   and [`Dbscan::fit`] gives a [`DbscanModel`] that assigns new customers.
 //! - [`AutoK`]: k-means with `k` chosen from a range (3..=6 by default) by separation
-//!   (silhouette and Calinski-Harabasz) times stability, skipping fits with a tiny segment, and
+//!   (silhouette relative to the range's best) times stability, skipping fits with a tiny segment, and
 //!   returning the score of every `k` tried with a [`KAssessment`] (reason, range-edge and
 //!   weak-structure warnings).
 //!

@@ -26,9 +26,9 @@ pub use assessment::KAssessment;
 /// is then scored on:
 ///
 /// - **separation**: the silhouette (on a seeded sample of at most 2,000 customers, see
-///   [`AutoK::with_silhouette_sample`]) and the Calinski-Harabasz index, each divided by its best
-///   value in the range, averaged: `separation = (max(sil, 0) / max sil + CH / max CH) / 2`, in
-///   [0, 1] (a term whose best value is not positive counts 0);
+///   [`AutoK::with_silhouette_sample`]) relative to the best silhouette in the range,
+///   `separation = max(sil, 0) / max sil`, in [0, 1] (0 for every `k` when no silhouette is
+///   positive);
 /// - **stability**: the mean adjusted Rand index between the fit and k-means fits on 5 seeded
 ///   subsamples of 80% of at most 2,500 customers, each with its own seed and at most 3 restarts
 ///   (see [`Stability`]; set with [`AutoK::with_stability`]); a negative mean counts 0, and a `k`
@@ -38,14 +38,17 @@ pub use assessment::KAssessment;
 /// **The rule:** the chosen `k` has the highest **combined score** `separation x stability`
 /// among the *eligible* values of `k`, those whose smallest segment holds at least the minimum
 /// share of customers (5% by default, [`AutoK::with_min_share`]); when no `k` is eligible, every
-/// scored `k` is, and a warning says so. Exact ties go to the smaller `k`. Silhouette alone
-/// favours the fewest segments on real data; the Calinski-Harabasz half and the stability factor
-/// let a larger `k` win when its segments are as distinct and come back as reliably.
+/// scored `k` is, and a warning says so. Exact ties go to the smaller `k`. The silhouette alone
+/// favours the fewest segments on real data, where it differs little between values of `k`;
+/// being relative, separation keeps those small differences small, and the stability factor
+/// lets a larger `k` win when its segments come back more reliably (the Calinski-Harabasz
+/// index, which falls with `k` on most real data, is reported but not used).
 ///
 /// The outcome's [`KAssessment`] also says whether the chosen `k` is at an end of the range and
 /// whether the structure is **weak**: silhouette below 0.25 ([`AutoK::with_weak_silhouette`]) or
 /// stability below 0.8 ([`AutoK::with_weak_stability`]), with the warnings in plain words.
-/// Davies-Bouldin and inertia are reported for every `k` but do not take part in the choice.
+/// Calinski-Harabasz, Davies-Bouldin and inertia are reported for every `k` but do not take part
+/// in the choice.
 /// Values of `k` above the number of customers are skipped.
 ///
 /// ```
@@ -313,11 +316,13 @@ impl AutoK {
 fn choose(scores: &mut [KScore], min_share: f64) -> Option<usize> {
     let best = |f: fn(&KScore) -> Option<f64>| scores.iter().filter_map(f).fold(0.0_f64, f64::max);
     let best_sil = best(|s| s.silhouette);
-    let best_ch = best(|s| s.calinski_harabasz);
-    let ratio = |v: f64, best: f64| if best > 0.0 { v.max(0.0) / best } else { 0.0 };
     for s in scores.iter_mut() {
-        if let (Some(sil), Some(ch)) = (s.silhouette, s.calinski_harabasz) {
-            let separation = 0.5 * (ratio(sil, best_sil) + ratio(ch, best_ch));
+        if let Some(sil) = s.silhouette {
+            let separation = if best_sil > 0.0 {
+                sil.max(0.0) / best_sil
+            } else {
+                0.0
+            };
             s.separation = Some(separation);
             s.combined = Some(separation * s.stability.map_or(1.0, |a| a.max(0.0)));
             s.eligible = s.min_share >= min_share;
@@ -366,8 +371,8 @@ pub struct KScore {
     pub stability: Option<f64>,
     /// The share of customers in the smallest segment, in [0, 1].
     pub min_share: f64,
-    /// The separation in [0, 1]: the silhouette and the Calinski-Harabasz index, each relative
-    /// to its best in the range, averaged (see [`AutoK`]).
+    /// The separation in [0, 1]: the silhouette relative to the best silhouette in the range
+    /// (see [`AutoK`]).
     pub separation: Option<f64>,
     /// The combined score the choice is made on: separation x stability.
     pub combined: Option<f64>,

@@ -178,10 +178,14 @@ fn row(k: usize, sil: f64, ch: f64, stability: f64, min_share: f64) -> KScore {
 #[test]
 fn the_rule_multiplies_relative_separation_by_stability() {
     // k = 3 separates best, k = 4 is nearly as separated but far more stable.
-    let mut rows = vec![row(3, 0.4, 100.0, 0.5, 0.2), row(4, 0.36, 100.0, 0.95, 0.2)];
+    let mut rows = vec![row(3, 0.4, 100.0, 0.5, 0.2), row(4, 0.36, 300.0, 0.95, 0.2)];
     assert_eq!(choose(&mut rows, 0.05), Some(1));
     assert_eq!(rows[0].separation, Some(1.0));
-    assert!((rows[1].combined.unwrap() - 0.95 * 0.5 * (0.9 + 1.0)).abs() < 1e-12);
+    assert!((rows[1].combined.unwrap() - 0.95 * 0.9).abs() < 1e-12);
+    // A negative silhouette counts as no separation.
+    let mut negative = vec![row(3, -0.1, 100.0, 1.0, 0.2), row(4, 0.2, 100.0, 0.5, 0.2)];
+    assert_eq!(choose(&mut negative, 0.05), Some(1));
+    assert_eq!(negative[0].combined, Some(0.0));
     // Exact ties go to the smaller k.
     let mut tie = vec![row(3, 0.4, 100.0, 0.9, 0.2), row(4, 0.4, 100.0, 0.9, 0.2)];
     assert_eq!(choose(&mut tie, 0.05), Some(0));
