@@ -46,6 +46,11 @@ fn auto_k(c: &mut Criterion) {
     group.bench_function(BenchmarkId::from_parameter(n), |b| {
         b.iter(|| auto.fit(x.view()).expect("auto k"))
     });
+    // One fit of the k auto-k chooses on the same data, the unit of its cost.
+    let one = KMeans::new(5).with_seed(1).with_n_init(1);
+    group.bench_function(BenchmarkId::new("one_k5_fit", n), |b| {
+        b.iter(|| one.fit(x.view()).expect("fit"))
+    });
     group.finish();
 }
 

@@ -38,18 +38,17 @@ pub use assessment::KAssessment;
 /// **The rule:** the chosen `k` has the highest **combined score** `separation x stability`
 /// among the *eligible* values of `k`, those whose smallest segment holds at least the minimum
 /// share of customers (5% by default, [`AutoK::with_min_share`]); when no `k` is eligible, every
-/// scored `k` is, and a warning says so. Exact ties go to the smaller `k`. The silhouette alone
-/// favours the fewest segments on real data, where it differs little between values of `k`;
-/// being relative, separation keeps those small differences small, and the stability factor
-/// lets a larger `k` win when its segments come back more reliably (the Calinski-Harabasz
-/// index, which falls with `k` on most real data, is reported but not used).
+/// scored `k` is, and a warning says so. Exact ties go to the smaller `k`. On real data the
+/// silhouette alone favours the fewest segments while differing little between values of `k`;
+/// the stability factor lets a larger `k` win when it is nearly as well separated and its
+/// segments come back more reliably.
 ///
 /// The outcome's [`KAssessment`] also says whether the chosen `k` is at an end of the range and
 /// whether the structure is **weak**: silhouette below 0.25 ([`AutoK::with_weak_silhouette`]) or
 /// stability below 0.8 ([`AutoK::with_weak_stability`]), with the warnings in plain words.
-/// Calinski-Harabasz, Davies-Bouldin and inertia are reported for every `k` but do not take part
-/// in the choice.
-/// Values of `k` above the number of customers are skipped.
+/// Calinski-Harabasz (which falls with `k` on most real data), Davies-Bouldin and inertia are
+/// reported for every `k` but do not take part in the choice. Values of `k` above the number of
+/// customers are skipped.
 ///
 /// ```
 /// use personas::sample::Blobs;
