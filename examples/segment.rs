@@ -39,13 +39,13 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Algorithm::Kmeans)]
     algorithm: Algorithm,
 
-    /// k-means: the number of segments, or `auto` to choose it from --k-range by silhouette
-    /// (the table of scores is printed to stderr).
+    /// k-means: the number of segments, or `auto` to choose it from --k-range by separation and
+    /// stability (the table of scores, the reason and any warnings are printed to stderr).
     #[arg(long, default_value = "auto", value_name = "N|auto")]
     k: String,
 
     /// k-means with --k auto: the range of k to try, as `A..=B`.
-    #[arg(long, default_value = "2..=8", value_name = "A..=B")]
+    #[arg(long, default_value = "3..=6", value_name = "A..=B")]
     k_range: String,
 
     /// k-means: the number of restarts; the one with the lowest inertia is kept.
@@ -141,7 +141,10 @@ fn segment(args: &Args, features: ndarray::ArrayView2<'_, f64>) -> Result<Segmen
                 .with_n_init(args.n_init)
                 .fit(features)
                 .map_err(text)?;
-            eprintln!("Choosing k by silhouette:\n{}", choice.table());
+            eprintln!("Choosing k by separation x stability:\n{}", choice.table());
+            for warning in choice.warnings() {
+                eprintln!("warning: {warning}");
+            }
             eprintln!("chose k = {}\n", choice.k());
             Ok(choice.into_segmentation())
         }

@@ -91,7 +91,8 @@ pub use render::SCHEMA_VERSION;
 pub use sample::{PlantedSegment, PlantedSignal, Sample, SampleCustomers, PLANTED_SEGMENTS};
 pub use schema::{Attribute, AttributeKind, Facet, MissingPolicy, Role, Scaling, Schema};
 pub use segment::{
-    AutoK, Dbscan, DbscanModel, Init, KChoice, KMeans, KMeansModel, KScore, Segmentation, Segmenter,
+    AutoK, Dbscan, DbscanModel, Init, KAssessment, KChoice, KMeans, KMeansModel, KScore,
+    Segmentation, Segmenter,
 };
 pub use table::{Column, CustomerTable, MissingCount, Value};
 

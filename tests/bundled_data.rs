@@ -7,6 +7,7 @@ use std::path::Path;
 
 use common::{segment_csv, DATA, PLANTED, SCHEMA};
 use personas::segment::metrics::adjusted_rand_index;
+use personas::segment::AutoK;
 use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema, Segmenter};
 
 fn planted_by_id() -> HashMap<String, String> {
@@ -40,6 +41,37 @@ fn planted_segments_are_recovered_with_ari_at_least_0_9() {
         let ari = adjusted_rand_index(&truth, &found).unwrap();
         assert!(ari >= 0.9, "seed {seed}: ARI {ari}");
     }
+}
+
+#[test]
+fn auto_k_finds_the_five_planted_segments() {
+    let schema = Schema::from_json_file(SCHEMA).unwrap();
+    let table = CustomerTable::from_csv_path(DATA, &schema, &CsvOptions::new()).unwrap();
+    let features = Encoder::new()
+        .fit(&table)
+        .unwrap()
+        .transform(&table)
+        .unwrap();
+    let planted = planted_by_id();
+    let truth: Vec<&String> = table.ids().iter().map(|id| &planted[id]).collect();
+    // The seed the `segment` example uses by default.
+    let choice = AutoK::default()
+        .with_seed(42)
+        .with_n_init(3)
+        .fit(features.view())
+        .unwrap();
+    assert_eq!(choice.k(), 5, "{}", choice.table());
+    let a = choice.assessment();
+    assert!(!a.on_edge, "{:?}", a.warnings);
+    assert!(a.scores.iter().all(|s| s.stability.is_some()));
+    let found: Vec<usize> = choice
+        .segmentation()
+        .labels()
+        .iter()
+        .map(|l| l.unwrap())
+        .collect();
+    let ari = adjusted_rand_index(&truth, &found).unwrap();
+    assert!(ari >= 0.9, "ARI {ari}");
 }
 
 #[test]

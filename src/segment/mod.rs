@@ -11,8 +11,13 @@
 //!   per-customer weights); [`KMeans::fit`] gives a [`KMeansModel`] that assigns new customers.
 //! - [`Dbscan`]: dense regions as segments, outliers in none; [`suggest_eps`] proposes the radius
 //!   and [`Dbscan::fit`] gives a [`DbscanModel`] that assigns new customers.
-//! - [`AutoK`]: k-means with `k` chosen from a range by the silhouette, returning the score of
-//!   every `k` tried ([`KChoice::scores`]).
+//! - [`AutoK`]: k-means with `k` chosen from a range (3..=6 by default) by separation
+//!   (silhouette relative to the range's best) times stability, skipping fits with a tiny segment, and
+//!   returning the score of every `k` tried with a [`KAssessment`] (reason, range-edge and
+//!   weak-structure warnings).
+//!
+//! [`stability`] measures whether a k-means configuration finds the same segments again on
+//! seeded subsamples (adjusted Rand index, and a Jaccard stability per segment).
 //!
 //! [`metrics`] judges a segmentation (silhouette, Calinski-Harabasz, Davies-Bouldin, inertia) and
 //! compares two labellings ([`adjusted_rand_index`]). The same engines are available behind
@@ -22,13 +27,15 @@ mod dbscan;
 mod kmeans;
 pub mod metrics;
 mod select;
+pub mod stability;
 
 pub use dbscan::{suggest_eps, Dbscan, DbscanModel};
 pub use kmeans::{Init, KMeans, KMeansModel};
 pub use metrics::{
     adjusted_rand_index, calinski_harabasz, davies_bouldin, inertia, silhouette, silhouette_sampled,
 };
-pub use select::{AutoK, KChoice, KScore};
+pub use select::{AutoK, KAssessment, KChoice, KScore};
+pub use stability::{Stability, StabilityScore};
 
 use ndarray::{Array2, ArrayView2};
 use serde::Serialize;

@@ -1,67 +1,113 @@
-//! Choosing the number of segments: fit k-means for every `k` in a range, score each fit, pick
-//! one, and keep the whole table so the user can see why.
+//! Choosing the number of segments: fit k-means for every `k` in a range, score each fit on
+//! separation, stability and segment size, pick one, and keep the whole table and an assessment
+//! so the user can see why and how far to trust it.
 
 use std::ops::RangeInclusive;
 
 use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
 
 use super::kmeans::{Init, KMeans, KMeansModel};
 use super::metrics::{calinski_harabasz_and_davies_bouldin, silhouette_sampled};
+use super::stability::Stability;
 use super::{Segmentation, Segmenter};
 use crate::error::{Error, Result};
 
-/// k-means with `k` chosen from a range ("k = auto").
+mod assessment;
+
+pub use assessment::KAssessment;
+
+/// k-means with `k` chosen from a range ("k = auto"), the way a team would choose a number of
+/// personas: well separated, the same again on other customers, and no persona for a handful.
 ///
-/// **The rule:** every `k` in the range is fitted with the same seed and settings (the
+/// Every `k` in the range (3..=6 by default) is fitted with the same seed and settings (the
 /// initialisation is drawn once for the largest `k`, and each `k` starts from its first `k`
-/// centroids, which is itself a k-means++ initialisation and saves most of its cost); the chosen `k`
-/// is the one with the **highest silhouette**, ties going to the smaller `k`. The silhouette is
-/// computed on a seeded sample of at most `silhouette_sample` customers (2,000 by default; exact
-/// when there are fewer customers), a small fraction of the exact `O(n²)` cost; on well-separated
-/// data the sampled value ranks the values of `k` like the exact one. Calinski-Harabasz, Davies-Bouldin and inertia are reported for every `k`
-/// but do not take part in the choice. Values of `k` above the number of customers are skipped.
+/// centroids, which is itself a k-means++ initialisation and saves most of its cost). Each fit
+/// is then scored on:
+///
+/// - **separation**: the silhouette (on a seeded sample of at most 2,000 customers, see
+///   [`AutoK::with_silhouette_sample`]) relative to the best silhouette in the range,
+///   `separation = max(sil, 0) / max sil`, in [0, 1] (0 for every `k` when no silhouette is
+///   positive);
+/// - **stability**: the mean adjusted Rand index between the fit and k-means fits on 5 seeded
+///   subsamples of 80% of at most 2,500 customers, each with its own seed and at most 3 restarts
+///   (see [`Stability`]; set with [`AutoK::with_stability`]); a negative mean counts 0, and a `k`
+///   whose subsamples would hold no more customers than `k` counts 1;
+/// - **minimum share**: the share of customers in the fit's smallest segment.
+///
+/// **The rule:** the chosen `k` has the highest **combined score** `separation x stability`
+/// among the *eligible* values of `k`, those whose smallest segment holds at least the minimum
+/// share of customers (5% by default, [`AutoK::with_min_share`]); when no `k` is eligible, every
+/// scored `k` is, and a warning says so. Exact ties go to the smaller `k`. On real data the
+/// silhouette alone favours the fewest segments while differing little between values of `k`;
+/// the stability factor lets a larger `k` win when it is nearly as well separated and its
+/// segments come back more reliably.
+///
+/// The outcome's [`KAssessment`] also says whether the chosen `k` is at an end of the range and
+/// whether the structure is **weak**: silhouette below 0.25 ([`AutoK::with_weak_silhouette`]) or
+/// stability below 0.8 ([`AutoK::with_weak_stability`]), with the warnings in plain words.
+/// Calinski-Harabasz (which falls with `k` on most real data), Davies-Bouldin and inertia are
+/// reported for every `k` but do not take part in the choice. Values of `k` above the number of
+/// customers are skipped.
 ///
 /// ```
 /// use personas::sample::Blobs;
 /// use personas::segment::AutoK;
 ///
-/// let x = Blobs::new(600, 2, 3).with_seed(4).with_separation(15.0).generate().features;
+/// let x = Blobs::new(600, 2, 4).with_seed(4).with_separation(15.0).generate().features;
 /// let choice = AutoK::default().with_seed(1).fit(x.view())?;
-/// assert_eq!(choice.k(), 3);
-/// assert_eq!(choice.scores().len(), 7); // k = 2..=8
+/// assert_eq!(choice.k(), 4);
+/// assert_eq!(choice.scores().len(), 4); // k = 3..=6
+/// assert!(!choice.assessment().weak_structure);
 /// # Ok::<(), personas::Error>(())
 /// ```
 ///
-/// ## Parallelisation
-/// The values of `k` are fitted one after the other; each fit and each silhouette runs in
-/// parallel inside (see [`KMeans`]). The outcome does not depend on the number of threads.
+/// ## Cost and parallelisation
+/// The values of `k` are fitted one after the other; each fit, silhouette and stability
+/// measurement runs in parallel inside (see [`KMeans`] and [`Stability`]). Stability works on at
+/// most 2,500 customers, so on large data the search costs about one full fit per `k`. The
+/// outcome does not depend on the number of threads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AutoK {
     range: RangeInclusive<usize>,
     kmeans: KMeans,
     silhouette_sample: usize,
+    stability: Stability,
+    min_share: f64,
+    weak_silhouette: f64,
+    weak_stability: f64,
 }
 
+/// The restarts of each stability subsample fit (fewer when the search itself uses fewer).
+const STABILITY_RESTARTS: usize = 3;
+
 impl Default for AutoK {
-    /// The range 2..=8 (companies tend to keep three to five personas).
+    /// The range 3..=6 (companies tend to keep three to five personas).
     fn default() -> Self {
-        AutoK::new(2..=8)
+        AutoK::new(3..=6)
     }
 }
 
 impl AutoK {
-    /// Chooses `k` in `range` with k-means' defaults (see [`KMeans::new`]).
+    /// Chooses `k` in `range` with k-means' defaults (see [`KMeans::new`]), stability measured
+    /// as [`Stability::new`], a minimum segment share of 5% and weak-structure thresholds of
+    /// silhouette 0.25 and stability 0.8.
     pub fn new(range: RangeInclusive<usize>) -> Self {
         AutoK {
             range,
             kmeans: KMeans::new(1),
             silhouette_sample: 2_000,
+            stability: Stability::new(),
+            min_share: 0.05,
+            weak_silhouette: 0.25,
+            weak_stability: 0.8,
         }
     }
 
-    /// Sets the seed of every fit and of the silhouette sample.
+    /// Sets the seed of every fit, of the silhouette sample and of the stability subsamples.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.kmeans = self.kmeans.with_seed(seed);
+        self.stability = self.stability.with_seed(seed);
         self
     }
 
@@ -95,24 +141,45 @@ impl AutoK {
         self
     }
 
+    /// Sets how stability is measured (its seed included: call [`AutoK::with_seed`] after this
+    /// to give both the same seed).
+    pub fn with_stability(mut self, stability: Stability) -> Self {
+        self.stability = stability;
+        self
+    }
+
+    /// Sets the minimum share of customers (in [0, 1)) the smallest segment of an eligible `k`
+    /// must hold; 0.05 by default.
+    pub fn with_min_share(mut self, min_share: f64) -> Self {
+        self.min_share = min_share;
+        self
+    }
+
+    /// Sets the silhouette below which the structure is called weak; 0.25 by default.
+    pub fn with_weak_silhouette(mut self, threshold: f64) -> Self {
+        self.weak_silhouette = threshold;
+        self
+    }
+
+    /// Sets the stability (mean adjusted Rand index) below which the structure is called weak;
+    /// 0.8 by default.
+    pub fn with_weak_stability(mut self, threshold: f64) -> Self {
+        self.weak_stability = threshold;
+        self
+    }
+
     /// The range of `k` searched.
     pub fn range(&self) -> &RangeInclusive<usize> {
         &self.range
     }
 
-    /// Fits every `k` in the range, scores the fits and keeps the best (see the rule above).
-    ///
-    /// # Errors
-    /// [`Error::InvalidParameter`] when the range is empty, starts below 2 (one segment has no
-    /// silhouette) or the silhouette sample is below 2, or when no `k` in the range gives at
-    /// least 2 segments and fewer segments than customers; and the errors of [`KMeans::fit`].
-    pub fn fit(&self, features: ArrayView2<'_, f64>) -> Result<KChoice> {
+    fn check(&self, n: usize) -> Result<()> {
         let (lo, hi) = (*self.range.start(), *self.range.end());
         if lo > hi {
             return Err(Error::InvalidParameter {
                 name: "k range",
                 value: format!("{lo}..={hi}"),
-                reason: "the range is empty; give it as low..=high with low <= high, e.g. 2..=8",
+                reason: "the range is empty; give it as low..=high with low <= high, e.g. 3..=6",
             });
         }
         if lo < 2 {
@@ -129,7 +196,26 @@ impl AutoK {
                 reason: "the silhouette needs a sample of at least 2 customers",
             });
         }
-        let n = features.nrows();
+        if !(0.0..1.0).contains(&self.min_share) {
+            return Err(Error::InvalidParameter {
+                name: "min_share",
+                value: self.min_share.to_string(),
+                reason: "the minimum segment share must be at least 0 and below 1",
+            });
+        }
+        for (name, v) in [
+            ("weak_silhouette", self.weak_silhouette),
+            ("weak_stability", self.weak_stability),
+        ] {
+            if !v.is_finite() {
+                return Err(Error::InvalidParameter {
+                    name,
+                    value: v.to_string(),
+                    reason: "the threshold must be a finite number",
+                });
+            }
+        }
+        self.stability.check()?;
         if lo >= n {
             return Err(Error::InvalidParameter {
                 name: "k range",
@@ -138,63 +224,124 @@ impl AutoK {
                          silhouette needs fewer segments than customers): lower the range",
             });
         }
+        Ok(())
+    }
+
+    /// Fits every `k` in the range, scores the fits and keeps the best (see the rule above).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] when the range is empty or starts below 2 (one segment has no
+    /// silhouette), the silhouette sample is below 2, the minimum share is not in [0, 1), a
+    /// threshold is not finite, the stability settings are invalid, or no `k` in the range gives
+    /// at least 2 segments and fewer segments than customers; and the errors of [`KMeans::fit`].
+    pub fn fit(&self, features: ArrayView2<'_, f64>) -> Result<KChoice> {
+        let n = features.nrows();
+        self.check(n)?;
+        let (lo, hi) = (*self.range.start(), *self.range.end());
         let mut scores = Vec::new();
-        let mut best: Option<(f64, KMeansModel, Segmentation)> = None;
+        let mut fits = Vec::new();
         // One seeding per restart with the largest k; each k starts from its first k centroids.
         let k_max = hi.min(n).max(lo);
         let seedings = self.kmeans.clone().with_k(k_max).seedings(features)?;
         for k in lo..=hi.min(n) {
-            let model = self
-                .kmeans
-                .clone()
-                .with_k(k)
-                .fit_from(features, &seedings)?;
+            let kmeans = self.kmeans.clone().with_k(k);
+            let model = kmeans.fit_from(features, &seedings)?;
             let seg = model.segmentation()?;
             let scored = seg.n_segments() >= 2 && seg.n_segments() < n;
-            let silhouette = if scored {
-                Some(silhouette_sampled(
+            let mut score = KScore {
+                k,
+                n_segments: seg.n_segments(),
+                silhouette: None,
+                calinski_harabasz: None,
+                davies_bouldin: None,
+                stability: None,
+                min_share: seg
+                    .sizes()
+                    .iter()
+                    .min()
+                    .map_or(0.0, |&s| s as f64 / n as f64),
+                separation: None,
+                combined: None,
+                eligible: false,
+                inertia: model.inertia(),
+                n_iter: model.n_iter(),
+            };
+            let mut stability = None;
+            if scored {
+                score.silhouette = Some(silhouette_sampled(
                     features,
                     &seg,
                     self.silhouette_sample,
                     self.kmeans.seed(),
-                )?)
-            } else {
-                None
-            };
-            let (ch, db) = if scored {
+                )?);
                 let (ch, db) = calinski_harabasz_and_davies_bouldin(features, &seg)?;
-                (Some(ch), Some(db))
-            } else {
-                (None, None)
-            };
-            scores.push(KScore {
-                k,
-                n_segments: seg.n_segments(),
-                silhouette,
-                calinski_harabasz: ch,
-                davies_bouldin: db,
-                inertia: model.inertia(),
-                n_iter: model.n_iter(),
-            });
-            if let Some(s) = silhouette {
-                if !matches!(&best, Some((b, _, _)) if *b >= s) {
-                    best = Some((s, model, seg));
+                score.calinski_harabasz = Some(ch);
+                score.davies_bouldin = Some(db);
+                if self.stability.subsample_size(n) > k {
+                    let restarts = self.kmeans.n_init().min(STABILITY_RESTARTS);
+                    let s = self.stability.measure(
+                        features,
+                        &kmeans.with_n_init(restarts),
+                        model.labels(),
+                    )?;
+                    score.stability = Some(s.mean_ari);
+                    stability = Some(s);
                 }
             }
+            scores.push(score);
+            fits.push((model, seg, stability));
         }
-        let (_, model, segmentation) = best.ok_or_else(|| Error::InvalidParameter {
-            name: "k range",
-            value: format!("{lo}..={hi} for {n} customers"),
-            reason: "choosing k needs a k in the range that splits the customers into at least \
+        let chosen =
+            choose(&mut scores, self.min_share).ok_or_else(|| Error::InvalidParameter {
+                name: "k range",
+                value: format!("{lo}..={hi} for {n} customers"),
+                reason:
+                    "choosing k needs a k in the range that splits the customers into at least \
                      2 segments and fewer segments than customers (the silhouette is undefined \
                      otherwise): add customers or lower the range",
-        })?;
+            })?;
+        let (model, segmentation, stability) = fits.swap_remove(chosen);
+        let assessment = self.assess(scores, chosen, stability);
         Ok(KChoice {
             model,
             segmentation,
-            scores,
+            assessment,
         })
     }
+}
+
+/// Fills in separation, combined score and eligibility, and returns the index of the chosen row
+/// (see the rule on [`AutoK`]); `None` when no row could be scored.
+fn choose(scores: &mut [KScore], min_share: f64) -> Option<usize> {
+    let best = |f: fn(&KScore) -> Option<f64>| scores.iter().filter_map(f).fold(0.0_f64, f64::max);
+    let best_sil = best(|s| s.silhouette);
+    for s in scores.iter_mut() {
+        if let Some(sil) = s.silhouette {
+            let separation = if best_sil > 0.0 {
+                sil.max(0.0) / best_sil
+            } else {
+                0.0
+            };
+            s.separation = Some(separation);
+            s.combined = Some(separation * s.stability.map_or(1.0, |a| a.max(0.0)));
+            s.eligible = s.min_share >= min_share;
+        }
+    }
+    if !scores.iter().any(|s| s.eligible) {
+        for s in scores.iter_mut() {
+            s.eligible = s.combined.is_some();
+        }
+    }
+    let mut chosen: Option<(usize, f64)> = None;
+    for (i, s) in scores.iter().enumerate() {
+        if let (true, Some(c)) = (s.eligible, s.combined) {
+            // Rows are in increasing k: a strictly higher score is needed to pass a smaller k.
+            if !matches!(chosen, Some((_, b)) if b >= c) {
+                chosen = Some((i, c));
+            }
+        }
+    }
+    chosen.map(|(i, _)| i)
 }
 
 impl Segmenter for AutoK {
@@ -205,7 +352,7 @@ impl Segmenter for AutoK {
 }
 
 /// The scores of one `k` in an [`AutoK`] search.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KScore {
     /// The number of segments asked for.
     pub k: usize,
@@ -217,18 +364,33 @@ pub struct KScore {
     pub calinski_harabasz: Option<f64>,
     /// The Davies-Bouldin index, lower is better.
     pub davies_bouldin: Option<f64>,
+    /// The stability: the mean adjusted Rand index between this fit and fits on seeded
+    /// subsamples (see [`Stability`]); `None` when the fit was not scored or the subsamples
+    /// would be too small.
+    pub stability: Option<f64>,
+    /// The share of customers in the smallest segment, in [0, 1].
+    pub min_share: f64,
+    /// The separation in [0, 1]: the silhouette relative to the best silhouette in the range
+    /// (see [`AutoK`]).
+    pub separation: Option<f64>,
+    /// The combined score the choice is made on: separation x stability.
+    pub combined: Option<f64>,
+    /// Whether this `k` could be chosen: scored and, unless no `k` qualifies, its smallest
+    /// segment holds at least the minimum share of customers.
+    pub eligible: bool,
     /// The k-means inertia; it always falls as `k` grows, so it only shows the "elbow".
     pub inertia: f64,
     /// The iterations the kept k-means restart took.
     pub n_iter: usize,
 }
 
-/// The outcome of an [`AutoK`] search: the chosen fit and the score of every `k` tried.
+/// The outcome of an [`AutoK`] search: the chosen fit and its [`KAssessment`] (the score of
+/// every `k` tried, why the chosen one won and what to watch out for).
 #[derive(Debug, Clone, PartialEq)]
 pub struct KChoice {
     model: KMeansModel,
     segmentation: Segmentation,
-    scores: Vec<KScore>,
+    assessment: KAssessment,
 }
 
 impl KChoice {
@@ -254,79 +416,28 @@ impl KChoice {
 
     /// One row per `k` tried, in increasing `k`.
     pub fn scores(&self) -> &[KScore] {
-        &self.scores
+        &self.assessment.scores
     }
 
-    /// The score table as Markdown, for printing.
+    /// How the choice was made and how much to trust it, to attach to the personas.
+    pub fn assessment(&self) -> &KAssessment {
+        &self.assessment
+    }
+
+    /// Why the chosen `k` won, in one sentence.
+    pub fn reason(&self) -> &str {
+        &self.assessment.reason
+    }
+
+    /// The warnings about the choice, in plain words (empty when there is nothing to say).
+    pub fn warnings(&self) -> &[String] {
+        &self.assessment.warnings
+    }
+
+    /// The score table as Markdown, for printing (see [`KAssessment::table`]).
     pub fn table(&self) -> String {
-        let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.4}"));
-        let mut out = String::from(
-            "| k | segments | silhouette | Calinski-Harabasz | Davies-Bouldin | inertia | iterations |\n\
-             |---:|---:|---:|---:|---:|---:|---:|\n",
-        );
-        for s in &self.scores {
-            let mark = if s.k == self.k() { " (chosen)" } else { "" };
-            out.push_str(&format!(
-                "| {}{} | {} | {} | {} | {} | {:.4e} | {} |\n",
-                s.k,
-                mark,
-                s.n_segments,
-                opt(s.silhouette),
-                opt(s.calinski_harabasz),
-                opt(s.davies_bouldin),
-                s.inertia,
-                s.n_iter
-            ));
-        }
-        out
+        self.assessment.table()
     }
 }
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sample::Blobs;
-
-    #[test]
-    fn empty_or_too_low_ranges_are_rejected() {
-        let x = Blobs::new(50, 2, 2).generate().features;
-        #[allow(clippy::reversed_empty_ranges)]
-        let empty = AutoK::new(5..=3).fit(x.view());
-        assert!(matches!(
-            empty,
-            Err(Error::InvalidParameter {
-                name: "k range",
-                ..
-            })
-        ));
-        assert!(matches!(
-            AutoK::new(1..=3).fit(x.view()),
-            Err(Error::InvalidParameter { .. })
-        ));
-    }
-
-    #[test]
-    fn finds_the_planted_k_and_reports_every_k() {
-        let x = Blobs::new(2_000, 5, 4)
-            .with_seed(2)
-            .with_separation(15.0)
-            .generate()
-            .features;
-        let c = AutoK::default()
-            .with_seed(3)
-            .with_n_init(2)
-            .fit(x.view())
-            .unwrap();
-        assert_eq!(c.k(), 4, "{}", c.table());
-        let ks: Vec<usize> = c.scores().iter().map(|s| s.k).collect();
-        assert_eq!(ks, (2..=8).collect::<Vec<_>>());
-        assert!(c.table().contains("| 4 (chosen) |"));
-    }
-
-    #[test]
-    fn k_above_the_number_of_customers_is_skipped() {
-        let x = Blobs::new(4, 2, 2).generate().features;
-        let c = AutoK::new(2..=8).fit(x.view()).unwrap();
-        assert_eq!(c.scores().len(), 3);
-    }
-}
+mod tests;
