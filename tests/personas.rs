@@ -212,3 +212,125 @@ fn user_rules_change_the_wording() {
         .iter()
         .any(|o| o.text == "Doubts the product is worth it at full price"));
 }
+
+/// Writes `csv` to a scratch file and returns its path.
+fn scratch(name: &str, csv: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("personas-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+/// Profiles, personas JSON and labels CSV for a CSV and hand-made labels.
+fn draft_with_labels(
+    path: &Path,
+    schema: &Schema,
+    labels: Vec<Option<usize>>,
+) -> (Personas, String, String) {
+    let table = personas::CustomerTable::from_csv_path(path, schema, &CsvOptions::new()).unwrap();
+    let segmentation = personas::Segmentation::new(labels, None, None).unwrap();
+    let profiles = Profiles::new(&table, &segmentation).unwrap();
+    let personas = Drafter::new().draft(&profiles).unwrap();
+    let json = personas.to_json().unwrap();
+    let mut out = Vec::new();
+    segmentation.write_labels_csv(table.ids(), &mut out).unwrap();
+    (personas, json, String::from_utf8(out).unwrap())
+}
+
+#[test]
+fn a_segment_of_30_customers_gets_statements_and_one_of_29_gets_none() {
+    // 60 ordinary customers, then 30 and 29 who both use discounts far more than average.
+    let mut csv = String::from("id,discount_share,purchase_frequency\n");
+    let mut labels = Vec::new();
+    for (group, n, discount) in [(0, 60, 0.1), (1, 30, 0.8), (2, 29, 0.8)] {
+        for i in 0..n {
+            let noise = f64::from(i % 5) * 0.01;
+            csv.push_str(&format!("g{group}c{i},{},{}\n", discount + noise, 5 + i % 3));
+            labels.push(Some(group));
+        }
+    }
+    let path = scratch("sizes.csv", &csv);
+    let schema = Schema::new(vec![
+        personas::Attribute::identifier("id"),
+        personas::Attribute::numeric("discount_share"),
+        personas::Attribute::numeric("purchase_frequency"),
+    ])
+    .unwrap();
+    let (personas, json, labels) = draft_with_labels(&path, &schema, labels);
+    let sizes: Vec<usize> = personas.personas.iter().map(|p| p.size).collect();
+    assert_eq!(sizes, [60, 30, 29]);
+    let claims = |p: &personas::persona::Persona| {
+        statements(p)
+            .into_iter()
+            .filter(|(list, _)| evidence::CLAIMS.contains(list))
+            .count()
+            + p.buyer_type.evidence.len()
+    };
+    let (thirty, twenty_nine) = (&personas.personas[1], &personas.personas[2]);
+    assert!(claims(thirty) >= 2, "{thirty:#?}");
+    assert!(thirty
+        .traits
+        .iter()
+        .any(|t| t.evidence.iter().any(|e| e.attribute == "discount_share")));
+    // The same difference in 29 customers is no statement.
+    assert_eq!(claims(twenty_nine), 0, "{twenty_nine:#?}");
+    // And every claim that is made passes the independent check of the thresholds.
+    let report = check(&path, &schema, &json, &labels);
+    assert_eq!(report.claims, claims(thirty) + claims(&personas.personas[0]));
+}
+
+/// A segment of 30 among 100 customers in which `in_segment` have the level `basic`, which 90 of
+/// all 100 have; drafted with the default drafter.
+fn plan_run(in_segment: usize) -> (Personas, String, String, std::path::PathBuf, Schema) {
+    let mut csv = String::from("id,plan\n");
+    let mut labels = Vec::new();
+    for i in 0..100 {
+        let segment = usize::from(i < 30);
+        // The segment's first `in_segment`, and the others' first `90 - in_segment`, are basic.
+        let basic = if segment == 1 {
+            i < in_segment
+        } else {
+            i - 30 < 90 - in_segment
+        };
+        csv.push_str(&format!("c{i},{}\n", if basic { "basic" } else { "premium" }));
+        labels.push(Some(segment));
+    }
+    let path = scratch(&format!("plan{in_segment}.csv"), &csv);
+    let schema = Schema::new(vec![
+        personas::Attribute::identifier("id"),
+        personas::Attribute::categorical("plan", ["basic", "premium"]),
+    ])
+    .unwrap();
+    let (personas, json, labels) = draft_with_labels(&path, &schema, labels);
+    (personas, json, labels, path, schema)
+}
+
+#[test]
+fn an_under_represented_level_is_judged_by_its_standardised_difference_alone() {
+    // 22 of 30 have `basic` against 90 of 100: share 0.733 vs 0.9, standardised
+    // (0.733 - 0.9) / 0.3 = -0.56, lift 0.81 (its inverse 1.23 is below 1.25). Premium is
+    // over-represented: 0.267 vs 0.1, standardised +0.56, lift 2.67.
+    let (personas, json, labels, path, schema) = plan_run(22);
+    let segment = personas.personas.iter().find(|p| p.size == 30).unwrap();
+    let evidence_for = |level: &str| {
+        segment
+            .traits
+            .iter()
+            .flat_map(|t| &t.evidence)
+            .find(|e| e.level.as_deref() == Some(level))
+            .cloned()
+    };
+    let basic = evidence_for("basic").expect("the under-represented level is a trait");
+    assert!((basic.segment_value - 22.0 / 30.0).abs() < 1e-12);
+    assert!((basic.population_value - 0.9).abs() < 1e-12);
+    assert!(basic.effect < 1.0 && basic.effect > 1.0 / 1.25, "{basic:?}");
+    let premium = evidence_for("premium").expect("the over-represented level is a trait");
+    assert!(premium.effect >= 1.25, "{premium:?}");
+    check(&path, &schema, &json, &labels);
+    // 23 of 30: standardised (0.767 - 0.9) / 0.3 = -0.44, not a medium effect: no statement.
+    let (personas, json, labels, path, schema) = plan_run(23);
+    let segment = personas.personas.iter().find(|p| p.size == 30).unwrap();
+    assert!(segment.traits.is_empty(), "{:#?}", segment.traits);
+    check(&path, &schema, &json, &labels);
+}
