@@ -63,7 +63,10 @@ fn scratch(name: &str, contents: &str) -> PathBuf {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(example("segment")).args(args).output().unwrap();
+    let out = Command::new(example("segment"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -255,7 +258,10 @@ fn bundled_head(rows: usize) -> PathBuf {
 fn the_default_path_chooses_k_writes_a_schema_that_reproduces_the_run_and_reports_quality() {
     let csv = bundled_head(500);
     let dir = csv.parent().unwrap().to_path_buf();
-    let (schema, labels) = (dir.join("default.schema.json"), dir.join("default.labels.csv"));
+    let (schema, labels) = (
+        dir.join("default.schema.json"),
+        dir.join("default.labels.csv"),
+    );
     let (first, second) = (dir.join("default.json"), dir.join("default.again.json"));
     let path = |p: &PathBuf| p.to_str().unwrap().to_string();
     // No --k, no --schema: auto k over 2..=8 with an inferred schema.

@@ -1,5 +1,6 @@
 //! Personas from the bundled sample and real data: planted signals become the right statements,
-//! every evidence number is recomputed independently from the CSV, and runs are byte-identical.
+//! every number is recomputed independently from the CSV and the statement thresholds hold (runs
+//! on any number of threads are compared in `tests/threads.rs`).
 
 mod common;
 use common::{evidence, segment_csv, shared, DATA, PLANTED, SCHEMA};
@@ -171,21 +172,6 @@ fn every_number_is_exact_and_every_claim_meets_the_thresholds_on_real_data() {
 }
 
 #[test]
-fn the_same_run_twice_gives_byte_identical_json_whatever_the_threads() {
-    let on = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(bundled)
-            .1
-    };
-    let one = on(1);
-    assert_eq!(one, on(2));
-    assert_eq!(one, bundled().1);
-}
-
-#[test]
 fn user_rules_change_the_wording() {
     let schema = Schema::from_json_file(SCHEMA).unwrap();
     let (table, _, segmentation) = segment_csv(Path::new(DATA), &schema, 5, 42);
@@ -234,7 +220,9 @@ fn draft_with_labels(
     let personas = Drafter::new().draft(&profiles).unwrap();
     let json = personas.to_json().unwrap();
     let mut out = Vec::new();
-    segmentation.write_labels_csv(table.ids(), &mut out).unwrap();
+    segmentation
+        .write_labels_csv(table.ids(), &mut out)
+        .unwrap();
     (personas, json, String::from_utf8(out).unwrap())
 }
 
@@ -246,7 +234,11 @@ fn a_segment_of_30_customers_gets_statements_and_one_of_29_gets_none() {
     for (group, n, discount) in [(0, 60, 0.1), (1, 30, 0.8), (2, 29, 0.8)] {
         for i in 0..n {
             let noise = f64::from(i % 5) * 0.01;
-            csv.push_str(&format!("g{group}c{i},{},{}\n", discount + noise, 5 + i % 3));
+            csv.push_str(&format!(
+                "g{group}c{i},{},{}\n",
+                discount + noise,
+                5 + i % 3
+            ));
             labels.push(Some(group));
         }
     }
@@ -277,7 +269,10 @@ fn a_segment_of_30_customers_gets_statements_and_one_of_29_gets_none() {
     assert_eq!(claims(twenty_nine), 0, "{twenty_nine:#?}");
     // And every claim that is made passes the independent check of the thresholds.
     let report = check(&path, &schema, &json, &labels);
-    assert_eq!(report.claims, claims(thirty) + claims(&personas.personas[0]));
+    assert_eq!(
+        report.claims,
+        claims(thirty) + claims(&personas.personas[0])
+    );
 }
 
 /// A segment of 30 among 100 customers in which `in_segment` have the level `basic`, which 90 of
@@ -293,7 +288,10 @@ fn plan_run(in_segment: usize) -> (Personas, String, String, std::path::PathBuf,
         } else {
             i - 30 < 90 - in_segment
         };
-        csv.push_str(&format!("c{i},{}\n", if basic { "basic" } else { "premium" }));
+        csv.push_str(&format!(
+            "c{i},{}\n",
+            if basic { "basic" } else { "premium" }
+        ));
         labels.push(Some(segment));
     }
     let path = scratch(&format!("plan{in_segment}.csv"), &csv);
