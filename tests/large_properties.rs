@@ -61,7 +61,11 @@ fn check_dbscan(x: &Array2<f64>, eps: f64, min_points: usize, m: &DbscanModel) {
         assert!(previous.is_none() || previous == Some(labels[i]));
     }
     let distinct: std::collections::HashSet<_> = segment_of_component.values().collect();
-    assert_eq!(distinct.len(), segment_of_component.len(), "components merged");
+    assert_eq!(
+        distinct.len(),
+        segment_of_component.len(),
+        "components merged"
+    );
     assert_eq!(m.n_segments(), distinct.len());
     for i in (0..n).filter(|&i| !core[i]) {
         let mut core_neighbours = neighbours[i].iter().filter(|&&j| core[j]);

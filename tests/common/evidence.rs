@@ -336,7 +336,7 @@ impl Values<'_> {
             // A text column, or integer codes read as levels: the level is a raw value.
             cells.iter().map(|c| c.map(|c| c == level)).collect()
         };
-        let occurs = hits.iter().any(|h| *h == Some(true));
+        let occurs = hits.contains(&Some(true));
         (hits, occurs)
     }
 }
