@@ -265,3 +265,16 @@ fn the_checker_catches_a_changed_number_in_a_real_run() {
         );
     }
 }
+
+#[test]
+fn a_missing_data_set_skips_or_fails_as_personas_require_data_says() {
+    let absent = "no/such/data-set.csv";
+    if common::data_required() {
+        // CI: a missing data set fails the test that needs it.
+        assert!(fails(|| {
+            common::shared(absent);
+        }));
+    } else {
+        assert_eq!(common::shared(absent), None);
+    }
+}
