@@ -95,6 +95,28 @@ fn formulas_compute_and_propagate_missing_values() {
         ),
         [Some(14.0), None, Some(0.0)]
     );
+    assert_eq!(
+        derive(
+            csv,
+            json!({"op": "age_at", "of": "D", "reference": "2015-12-01"})
+        ),
+        [Some(0.0), Some(1.0), Some(1.0)]
+    );
+    // A 29 February birthday is complete on 1 March in a year without one.
+    let leap = "D\n29-02-2012\n";
+    for (reference, years) in [
+        ("2015-02-28", 2.0),
+        ("2015-03-01", 3.0),
+        ("2016-02-28", 3.0),
+    ] {
+        assert_eq!(
+            derive(
+                leap,
+                json!({"op": "age_at", "of": "D", "reference": reference})
+            ),
+            [Some(years)]
+        );
+    }
 }
 
 /// A hand-made run on 6 customers: a derived `total = A + B`, a level column and a tag column.

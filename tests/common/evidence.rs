@@ -129,6 +129,12 @@ pub fn day_number(year: i64, month: i64, day: i64) -> Option<i64> {
 /// A date cell in a schema date format as a day number since 1970-01-01, with a time of day
 /// (` HH:MM[:SS]` or `THH:MM[:SS]`) as a fraction of a day.
 pub fn parse_date(cell: &str, format: &str) -> Option<f64> {
+    let (y, m, d, fraction) = civil(cell, format)?;
+    Some(day_number(y, m, d)? as f64 + fraction)
+}
+
+/// A date cell as year, month, day and the fraction of the day its time part adds.
+pub fn civil(cell: &str, format: &str) -> Option<(i64, i64, i64, f64)> {
     let (date, time) = match cell.find([' ', 'T']) {
         Some(i) => (&cell[..i], Some(cell[i + 1..].trim())),
         None => (cell, None),
@@ -154,7 +160,8 @@ pub fn parse_date(cell: &str, format: &str) -> Option<f64> {
         "mdy" => (int(c)?, int(a)?, int(b)?),
         other => panic!("unknown date format {other}"),
     };
-    let mut days = day_number(y, m, d)? as f64;
+    day_number(y, m, d)?;
+    let mut fraction = 0.0;
     if let Some(time) = time {
         let t: Vec<&str> = time.split(':').collect();
         if !(2..=3).contains(&t.len()) {
@@ -165,9 +172,21 @@ pub fn parse_date(cell: &str, format: &str) -> Option<f64> {
         if h > 23 || mi > 59 || s > 59 {
             return None;
         }
-        days += (h * 3600 + mi * 60 + s) as f64 / 86_400.0;
+        fraction = (h * 3600 + mi * 60 + s) as f64 / 86_400.0;
     }
-    Some(days)
+    Some((y, m, d, fraction))
+}
+
+/// Full years from one civil date to another; a 29 February birthday is complete on 1 March in
+/// years without one.
+pub fn full_years(from: (i64, i64, i64), to: (i64, i64, i64)) -> i64 {
+    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let anniversary = if (from.1, from.2) == (2, 29) && !leap(to.0) {
+        (3, 1)
+    } else {
+        (from.1, from.2)
+    };
+    to.0 - from.0 - i64::from((to.1, to.2) < anniversary)
 }
 
 /// The schema JSON the run wrote: only tag separators, date formats and formulas are read.
@@ -280,6 +299,19 @@ impl SchemaJson {
                 let reference = parse_date(reference, "ymd").unwrap();
                 let of = columns("of");
                 (0..n).map(|i| of[0][i].map(|d| reference - d)).collect()
+            }
+            "age_at" => {
+                let (y, m, d, _) = civil(formula["reference"].as_str().unwrap(), "ymd").unwrap();
+                let name = &names("of")[0];
+                let format = self.attribute(name).unwrap()["format"].as_str().unwrap();
+                let cells = raw.cells(name).unwrap();
+                cells
+                    .iter()
+                    .map(|c| {
+                        let (by, bm, bd, _) = civil(c.as_ref()?, format).unwrap();
+                        Some(full_years((by, bm, bd), (y, m, d)) as f64)
+                    })
+                    .collect()
             }
             "years_since" => {
                 let reference = formula["reference"].as_f64().unwrap();
