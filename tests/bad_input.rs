@@ -186,7 +186,10 @@ fn k_of_zero_or_more_than_the_customers_is_an_error() {
         err.to_string().contains("k must be between 1 and 3"),
         "{err}"
     );
-    assert!(KMeans::new(3).segment(features.view()).is_ok());
+    // k = n is possible: every customer alone in a segment.
+    let s = KMeans::new(3).segment(features.view()).unwrap();
+    assert_eq!(s.n_segments(), 3);
+    assert_eq!(s.sizes(), [1, 1, 1]);
 }
 
 #[test]

@@ -1,15 +1,57 @@
 //! The example binaries exit non-zero with a clear message on bad input, and write what they
 //! promise on good input.
 
+mod common;
+
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 
-/// A compiled example (cargo test builds examples beside the test binaries).
-fn example(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?.parent()?.join("examples");
-    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    path.exists().then_some(path)
+/// The examples, built once per test run from the current sources by the cargo that runs the
+/// tests, with the same profile and target directory: a test never runs a stale binary.
+fn examples() -> &'static HashMap<String, PathBuf> {
+    static BUILT: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        // This test binary is `<target dir>/<profile dir>/deps/cli-<hash>`.
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe.parent().unwrap().parent().unwrap();
+        let target_dir = profile_dir.parent().unwrap();
+        let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
+            "debug" => "dev".to_string(),
+            other => other.to_string(),
+        };
+        let out = Command::new(env!("CARGO"))
+            .args(["build", "--example", "segment", "--example", "quickstart"])
+            .args(["--message-format", "json", "--profile", &profile])
+            .arg("--manifest-path")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(target_dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "building the examples failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut built = HashMap::new();
+        for line in String::from_utf8(out.stdout).unwrap().lines() {
+            let message: serde_json::Value = serde_json::from_str(line).unwrap();
+            if let (Some(name), Some(path)) = (
+                message["target"]["name"].as_str(),
+                message["executable"].as_str(),
+            ) {
+                built.insert(name.to_string(), PathBuf::from(path));
+            }
+        }
+        assert_eq!(built.len(), 2, "{built:?}");
+        built
+    })
+}
+
+fn example(name: &str) -> PathBuf {
+    examples()[name].clone()
 }
 
 fn scratch(name: &str, contents: &str) -> PathBuf {
@@ -20,17 +62,16 @@ fn scratch(name: &str, contents: &str) -> PathBuf {
     path
 }
 
-fn run(args: &[&str]) -> Option<(i32, String, String)> {
-    let Some(exe) = example("segment") else {
-        eprintln!("skipped: the segment example is not built next to the tests");
-        return None;
-    };
-    let out = Command::new(exe).args(args).output().unwrap();
-    Some((
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(example("segment"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
+    )
 }
 
 #[test]
@@ -71,9 +112,7 @@ fn bad_input_exits_non_zero_with_the_message_and_no_panic() {
         ),
     ];
     for (args, expected) in cases {
-        let Some((code, _, stderr)) = run(&args) else {
-            return;
-        };
+        let (code, _, stderr) = run(&args);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         if expected.is_empty() {
             assert_eq!(code, 0, "{args:?}: {stderr}");
@@ -92,7 +131,7 @@ fn labels_follow_input_rows_and_json_has_a_schema_version() {
     );
     let labels = csv.with_extension("labels.csv");
     let output = csv.with_extension("json");
-    let Some((code, _, stderr)) = run(&[
+    let (code, _, stderr) = run(&[
         csv.to_str().unwrap(),
         "--k",
         "2",
@@ -102,9 +141,7 @@ fn labels_follow_input_rows_and_json_has_a_schema_version() {
         output.to_str().unwrap(),
         "--labels",
         labels.to_str().unwrap(),
-    ]) else {
-        return;
-    };
+    ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains("customer_id"),
@@ -127,11 +164,7 @@ fn labels_follow_input_rows_and_json_has_a_schema_version() {
 
 #[test]
 fn quickstart_prints_five_persona_cards_with_evidence() {
-    let Some(exe) = example("quickstart") else {
-        eprintln!("skipped: the quickstart example is not built next to the tests");
-        return;
-    };
-    let out = Command::new(exe).output().unwrap();
+    let out = Command::new(example("quickstart")).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -166,7 +199,7 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
         r#"{"rules": [{"id": "x_high", "attributes": ["x"], "direction": "high", "goals": ["Reach the top"]}]}"#,
     );
     let path = csv.to_str().unwrap();
-    let Some((code, stdout, stderr)) = run(&[
+    let (code, stdout, stderr) = run(&[
         path,
         "--algorithm",
         "dbscan",
@@ -176,9 +209,7 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
         "0.5",
         "--rules",
         rules.to_str().unwrap(),
-    ]) else {
-        return;
-    };
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let Some((suggested, _, suggested_err)) =
         run(&[path, "--algorithm", "dbscan", "--min-points", "4"])
@@ -199,9 +230,7 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
         (vec![path, "--k-range", "5..=2"], "range"),
         (vec![path, "--rules", "/no/such/rules.json"], "rules.json"),
     ] {
-        let Some((code, _, stderr)) = run(&args) else {
-            return;
-        };
+        let (code, _, stderr) = run(&args);
         assert_eq!(code, 1, "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
@@ -210,11 +239,7 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
 
 #[test]
 fn the_readme_persona_card_is_what_quickstart_prints() {
-    let Some(exe) = example("quickstart") else {
-        eprintln!("skipped: the quickstart example is not built next to the tests");
-        return;
-    };
-    let out = Command::new(exe).output().unwrap();
+    let out = Command::new(example("quickstart")).output().unwrap();
     let printed = String::from_utf8(out.stdout).unwrap();
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
@@ -229,4 +254,82 @@ fn the_readme_persona_card_is_what_quickstart_prints() {
         .find("\n## ")
         .map_or(printed.len(), |e| first + e);
     assert_eq!(card, printed[first..next].trim());
+}
+
+/// The first `rows` customers of the bundled sample, as a scratch CSV.
+fn bundled_head(rows: usize) -> PathBuf {
+    let text = std::fs::read_to_string(common::DATA).unwrap();
+    let head: Vec<&str> = text.lines().take(rows + 1).collect();
+    scratch(&format!("head{rows}.csv"), &(head.join("\n") + "\n"))
+}
+
+#[test]
+fn the_default_path_chooses_k_writes_a_schema_that_reproduces_the_run_and_reports_quality() {
+    let csv = bundled_head(500);
+    let dir = csv.parent().unwrap().to_path_buf();
+    let (schema, labels) = (
+        dir.join("default.schema.json"),
+        dir.join("default.labels.csv"),
+    );
+    let (first, second) = (dir.join("default.json"), dir.join("default.again.json"));
+    let path = |p: &PathBuf| p.to_str().unwrap().to_string();
+    // No --k, no --schema: auto k over 2..=8 with an inferred schema.
+    let (code, _, stderr) = run(&[
+        &path(&csv),
+        "--format",
+        "json",
+        "--output",
+        &path(&first),
+        "--labels",
+        &path(&labels),
+        "--write-schema",
+        &path(&schema),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    // The table of scores: a row per k tried (rows start `| k `), exactly one of them chosen.
+    let rows: Vec<(usize, bool)> = stderr
+        .lines()
+        .filter_map(|l| {
+            let k = l
+                .strip_prefix("| ")?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()?;
+            Some((k, l.contains("chosen")))
+        })
+        .collect();
+    assert!(rows.len() >= 2, "no table of scores: {stderr}");
+    assert!(rows.windows(2).all(|w| w[0].0 < w[1].0), "{stderr}");
+    let chosen: Vec<usize> = rows.iter().filter(|r| r.1).map(|r| r.0).collect();
+    assert_eq!(chosen.len(), 1, "{stderr}");
+    let json_text = std::fs::read_to_string(&first).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json_text).unwrap();
+    assert_eq!(json["personas"].as_array().unwrap().len(), chosen[0]);
+    // The quality block: every metric present and in its range.
+    let quality = &json["quality"];
+    let metric = |name: &str| quality[name].as_f64().unwrap_or_else(|| panic!("{name}"));
+    assert!((-1.0..=1.0).contains(&metric("silhouette")), "{quality}");
+    assert!(metric("silhouette") > 0.1, "{quality}");
+    assert!(metric("calinski_harabasz") > 1.0, "{quality}");
+    assert!(metric("davies_bouldin") > 0.0, "{quality}");
+    assert!(metric("inertia") > 0.0, "{quality}");
+    // Every number the run printed, recomputed from the raw CSV with the schema it wrote.
+    let schema_text = std::fs::read_to_string(&schema).unwrap();
+    let labels_text = std::fs::read_to_string(&labels).unwrap();
+    let report = common::evidence::check_run(&csv, &schema_text, &json_text, &labels_text);
+    assert_eq!(report.personas, chosen[0]);
+    assert!(report.claims > 0, "{report:?}");
+    // The written schema, passed back, gives the same output byte for byte.
+    let (code, _, stderr) = run(&[
+        &path(&csv),
+        "--schema",
+        &path(&schema),
+        "--format",
+        "json",
+        "--output",
+        &path(&second),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json_text, std::fs::read_to_string(&second).unwrap());
 }

@@ -1,56 +1,39 @@
 //! The whole pipeline on real customer data from `../shared/data` (skipped, with a printed reason,
-//! when that folder is absent).
+//! when that folder is absent, unless `PERSONAS_REQUIRE_DATA=1`), every number checked by the
+//! independent checker of `common::evidence`.
 
 mod common;
-use common::shared;
+use common::{evidence, shared};
+use personas::persona::Drafter;
 
 use personas::{
-    Attribute, Column, CsvOptions, CustomerTable, Encoder, Facet, Inference, KMeans, Profiles,
-    Role, Schema, Segmentation, Segmenter, Statistic,
+    Attribute, CsvOptions, CustomerTable, Encoder, Facet, Inference, KMeans, Profiles, Role,
+    Schema, Segmentation, Segmenter,
 };
 
-/// Recomputes every numeric and level value in every segment's distinguishing differences from
-/// the table and the labels, and checks they agree within a relative error of 1e-9.
-fn check_evidence(table: &CustomerTable, segmentation: &Segmentation, profiles: &Profiles) {
-    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-300);
-    let mut checked = 0;
-    for segment in &profiles.segments {
-        let rows: Vec<usize> = segmentation
-            .labels()
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| **l == Some(segment.segment))
-            .map(|(i, _)| i)
-            .collect();
-        assert_eq!(rows.len(), segment.size);
-        let all: Vec<usize> = (0..table.n_customers()).collect();
-        for d in &segment.distinguishing {
-            let column = table.column(&d.attribute).unwrap();
-            let value = |rows: &[usize]| -> f64 {
-                match (column, d.statistic, &d.level) {
-                    (Column::Numeric(v), Statistic::Mean, None) => {
-                        let known: Vec<f64> = rows.iter().filter_map(|&r| v[r]).collect();
-                        known.iter().sum::<f64>() / known.len() as f64
-                    }
-                    (Column::Levels { levels, codes }, Statistic::Share, Some(level)) => {
-                        let code = levels.iter().position(|l| l == level).unwrap() as u32;
-                        let known: Vec<u32> = rows.iter().filter_map(|&r| codes[r]).collect();
-                        known.iter().filter(|&&c| c == code).count() as f64 / known.len() as f64
-                    }
-                    (Column::Boolean(v), Statistic::Share, Some(level)) => {
-                        let want = level == "true";
-                        let known: Vec<bool> = rows.iter().filter_map(|&r| v[r]).collect();
-                        known.iter().filter(|&&b| b == want).count() as f64 / known.len() as f64
-                    }
-                    other => panic!("unexpected evidence shape {other:?}"),
-                }
-            };
-            assert!(close(value(&rows), d.segment_value), "{d:?}");
-            assert!(close(value(&all), d.population_value), "{d:?}");
-            checked += 1;
-        }
-    }
-    assert!(checked > 0, "no evidence to check");
+/// Drafts personas from the profiles and hands the JSON, the labels and the schema JSON to the
+/// independent checker, which recomputes every number from the raw CSV.
+fn check_evidence(
+    path: &std::path::Path,
+    schema: &Schema,
+    segmentation: &Segmentation,
+    table: &CustomerTable,
+    profiles: &Profiles,
+) -> evidence::Report {
+    let personas = Drafter::new().draft(profiles).unwrap();
+    let mut labels = Vec::new();
+    segmentation
+        .write_labels_csv(table.ids(), &mut labels)
+        .unwrap();
+    let report = evidence::check_run(
+        path,
+        &schema.to_json().unwrap(),
+        &personas.to_json().unwrap(),
+        &String::from_utf8(labels).unwrap(),
+    );
+    assert_eq!(report.personas, segmentation.n_segments());
+    assert!(report.numbers > 100, "{report:?}");
+    report
 }
 
 #[test]
@@ -96,7 +79,8 @@ fn telco_churn_inferred_schema_segments_and_exact_evidence() {
         .map(|s| s.value_shares[0].share)
         .sum();
     assert!((value_share - 1.0).abs() < 1e-12, "{value_share}");
-    check_evidence(&table, &segmentation, &profiles);
+    let report = check_evidence(&path, schema, &segmentation, &table, &profiles);
+    assert!(report.claims > 0, "{report:?}");
     // Churn differs between segments: the profiles must surface it somewhere.
     assert!(profiles
         .segments
@@ -149,7 +133,8 @@ fn credit_scoring_missing_values_are_counted_and_imputed() {
         .segment(features.view())
         .unwrap();
     let profiles = Profiles::new(&table, &segmentation).unwrap();
-    check_evidence(&table, &segmentation, &profiles);
+    let report = check_evidence(&path, &schema, &segmentation, &table, &profiles);
+    assert!(report.claims > 0, "{report:?}");
 }
 
 #[test]
@@ -177,6 +162,7 @@ fn mall_customers_yield_the_classic_income_and_spending_segments() {
         .segment(features.view())
         .unwrap();
     let profiles = Profiles::new(&table, &segmentation).unwrap();
+    check_evidence(&path, &schema, &segmentation, &table, &profiles);
     let means: Vec<(f64, f64)> = profiles
         .segments
         .iter()

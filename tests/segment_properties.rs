@@ -312,3 +312,25 @@ fn huge_or_tiny_weights_give_the_same_segments_as_unit_weights() {
         assert_eq!(model.centroids(), plain.centroids(), "weights {w}");
     }
 }
+
+#[test]
+fn sampled_silhouette_is_within_two_hundredths_of_the_exact_one_where_it_samples() {
+    let x = Blobs::new(5_000, 4, 4)
+        .with_seed(21)
+        .with_separation(3.0)
+        .generate()
+        .features;
+    let s = KMeans::new(4).with_seed(1).segment(x.view()).unwrap();
+    let exact = silhouette(x.view(), &s).unwrap();
+    let mut differs = false;
+    for seed in [1, 2, 3] {
+        let sampled = personas::segment::silhouette_sampled(x.view(), &s, 2_000, seed).unwrap();
+        assert!(
+            (sampled - exact).abs() < 0.02,
+            "seed {seed}: sampled {sampled}, exact {exact}"
+        );
+        differs |= sampled != exact;
+    }
+    // A sample of 2,000 of 5,000 customers really is a sample.
+    assert!(differs, "the sampled silhouette equals the exact one");
+}

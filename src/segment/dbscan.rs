@@ -807,5 +807,15 @@ mod tests {
         let x = ndarray::Array2::from_shape_vec((rows.len(), 2), rows.concat()).unwrap();
         let eps = suggest_eps(x.view(), 4).unwrap();
         assert!((0.3 - 1e-9..30.0).contains(&eps), "{eps}");
+        // And the clustering that eps gives: the two clusters, the outliers noise.
+        let m = Dbscan::new(eps, 4).fit(x.view()).unwrap();
+        let expected: Vec<Option<usize>> = (0..110)
+            .map(|i| match i {
+                0..50 => Some(0),
+                50..100 => Some(1),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(m.labels(), expected.as_slice(), "eps {eps}");
     }
 }

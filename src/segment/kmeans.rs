@@ -1074,14 +1074,20 @@ mod tests {
     #[test]
     fn random_init_and_weights_work() {
         let x = two_groups();
+        let w = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 5.0];
         let m = KMeans::new(2)
             .with_init(Init::Random)
-            .fit_weighted(x.view(), &[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 5.0])
+            .fit_weighted(x.view(), &w)
             .unwrap();
         assert_eq!(m.labels()[6], m.labels()[3]);
-        // The weighted centroid leans to the heavy customer.
+        // The centroid is the weighted mean of its customers (9.925 in y, where the plain mean is
+        // 10.05): it leans to the heavy customer.
         let heavy = m.labels()[6];
-        assert!(m.centroids()[[heavy, 1]] < 10.05);
+        for t in 0..2 {
+            let mean = (3..7).map(|i| w[i] * x[[i, t]]).sum::<f64>() / 8.0;
+            assert!((m.centroids()[[heavy, t]] - mean).abs() < 1e-12);
+        }
+        assert!((m.centroids()[[heavy, 1]] - 9.925).abs() < 1e-12);
     }
 
     #[test]

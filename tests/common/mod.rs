@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod evidence;
+
 /// The bundled sample customers, their schema, and the segments planted in them.
 pub const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
 pub const SCHEMA: &str = concat!(
@@ -14,7 +16,14 @@ pub const PLANTED: &str = concat!(
     "/examples/data/planted_segments.csv"
 );
 
-/// A file under `../shared/data`, or `None` (with the reason printed) when it is absent.
+/// Whether a missing shared data set must fail the test (`PERSONAS_REQUIRE_DATA=1`, as CI sets
+/// it) instead of being skipped.
+pub fn data_required() -> bool {
+    std::env::var("PERSONAS_REQUIRE_DATA").is_ok_and(|v| v == "1")
+}
+
+/// A file under `../shared/data`, or `None` (with the reason printed) when it is absent; with
+/// `PERSONAS_REQUIRE_DATA=1` an absent file fails the test instead.
 pub fn shared(relative: &str) -> Option<PathBuf> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data")
@@ -22,6 +31,11 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
+        assert!(
+            !data_required(),
+            "{} is absent and PERSONAS_REQUIRE_DATA=1 requires it",
+            path.display()
+        );
         eprintln!("skipped: {} is absent", path.display());
         None
     }
