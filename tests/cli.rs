@@ -211,11 +211,7 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
         rules.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{stderr}");
-    let Some((suggested, _, suggested_err)) =
-        run(&[path, "--algorithm", "dbscan", "--min-points", "4"])
-    else {
-        return;
-    };
+    let (suggested, _, suggested_err) = run(&[path, "--algorithm", "dbscan", "--min-points", "4"]);
     assert_eq!(suggested, 0, "{suggested_err}");
     assert!(suggested_err.contains("suggested eps"), "{suggested_err}");
     assert!(
@@ -244,7 +240,13 @@ fn the_readme_persona_card_is_what_quickstart_prints() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     // README shows the first card with its heading one level down.
-    let start = readme.find("### ").expect("a persona card in README");
+    let section = readme
+        .find("## A persona card")
+        .expect("a persona card section in README");
+    let start = section
+        + readme[section..]
+            .find("### ")
+            .expect("a persona card in README");
     let end = readme[start..]
         .find("\n## ")
         .map_or(readme.len(), |e| start + e);

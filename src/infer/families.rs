@@ -340,6 +340,19 @@ pub(crate) fn derive_families(d: &mut Draft<'_>) {
         match family.kind {
             FamilyKind::Money => {
                 let stem = spend_stem(&family.stem);
+                // A file that already has a total keeps it as the value measure.
+                let existing = d
+                    .columns
+                    .iter()
+                    .find(|g| g.attribute.role == Role::Value)
+                    .map(|g| g.attribute.name.clone());
+                if let Some(existing) = existing {
+                    d.notes.push(format!(
+                        "{list} are spend per category; `{existing}` is the value measure already, \
+                         so no total is derived"
+                    ));
+                    continue;
+                }
                 let name = d.fresh_name(&format!("total_{stem}"));
                 let formula = Derived::Sum { of: names.clone() };
                 d.derived.push(DerivedGuess {
