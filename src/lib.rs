@@ -72,6 +72,7 @@ pub mod sample;
 pub mod schema;
 pub mod segment;
 pub mod table;
+pub mod text;
 
 pub use dates::DateFormat;
 pub use derive::Derived;

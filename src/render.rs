@@ -260,47 +260,7 @@ pub(crate) fn lift(x: f64) -> String {
     }
 }
 
-/// A share 0..1 as a percentage: one decimal below 10%, none above.
-pub(crate) fn percent(share: f64) -> String {
-    let p = share * 100.0;
-    if p.abs() < 10.0 && p != 0.0 {
-        format!("{p:.1}%")
-    } else {
-        format!("{p:.0}%")
-    }
-}
-
-/// A number for people: thousands grouped above 1,000, two significant decimals below.
-pub(crate) fn number(x: f64) -> String {
-    let a = x.abs();
-    if x.fract() == 0.0 && a < 1000.0 {
-        format!("{x:.0}")
-    } else if a >= 1000.0 {
-        group_thousands(x)
-    } else if a >= 100.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.2}")
-    }
-}
-
-/// Rounds to an integer and groups thousands with commas: 1234567.8 -> "1,234,568".
-pub(crate) fn group_thousands(x: f64) -> String {
-    let rounded = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, ch) in rounded.chars().enumerate() {
-        if i > 0 && (rounded.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if x < 0.0 && rounded != "0" {
-        out.insert(0, '-');
-    }
-    out
-}
+pub(crate) use crate::text::{group_thousands, number, percent};
 
 #[cfg(test)]
 mod tests {
