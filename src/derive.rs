@@ -129,6 +129,7 @@ impl Derived {
                      columns only"
                 ));
             }
+            #[allow(clippy::match_like_matches_macro)] // one arm per formula reads best
             let fits = match (self, &a.kind) {
                 (Derived::CountTrue { .. }, AttributeKind::Boolean) => true,
                 (Derived::DaysSince { .. }, AttributeKind::Date { .. }) => true,

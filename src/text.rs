@@ -196,11 +196,9 @@ pub fn number(x: f64) -> String {
 /// or code ([`is_code_like`]) and a whole year-like number (1800–2200) are printed plainly,
 /// without thousands separators ("1970", not "1,970").
 pub fn number_for(name: &str, x: f64) -> String {
-    let year_like = x.fract() == 0.0 && (1800.0..=2200.0).contains(&x);
-    let whole_year_mean = (1800.0..=2200.0).contains(&x) && is_code_like(name);
-    if year_like || whole_year_mean {
-        format!("{x:.0}")
-    } else if is_code_like(name) && x.fract() == 0.0 {
+    let code = is_code_like(name);
+    let year_like = (1800.0..=2200.0).contains(&x) && (x.fract() == 0.0 || code);
+    if year_like || (code && x.fract() == 0.0) {
         format!("{x:.0}")
     } else {
         number(x)

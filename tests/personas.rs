@@ -187,6 +187,7 @@ fn check_evidence(csv_path: &Path, schema: &Schema, json: &str, labels: &str) ->
         let segment = persona["segment"].as_u64().unwrap() as usize;
         let mut all_evidence = Vec::new();
         for list in [
+            "outcomes",
             "demographics",
             "firmographics",
             "traits",
@@ -253,7 +254,12 @@ fn check_evidence(csv_path: &Path, schema: &Schema, json: &str, labels: &str) ->
                 }
             };
             let seg = compute(&|i| segment_of[i] == Some(segment));
-            let pop = compute(&|_| true);
+            // Mainstream personas compare with every customer not in the segment.
+            let pop = match e["versus"].as_str().unwrap() {
+                "all_customers" => compute(&|_| true),
+                "other_customers" => compute(&|i| segment_of[i] != Some(segment)),
+                other => panic!("unknown comparison {other}"),
+            };
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-12);
             let (sv, pv) = (
                 e["segment_value"].as_f64().unwrap(),

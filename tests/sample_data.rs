@@ -97,6 +97,7 @@ fn encode(sample: &Sample) -> (Array2<f64>, Vec<String>) {
                     names.push(format!("{}={l}", a.name));
                 }
             }
+            AttributeKind::Date { .. } => unreachable!("the sample has no dates"),
         }
     }
     let matrix = Array2::from_shape_fn((sample.len(), columns.len()), |(i, j)| columns[j][i]);

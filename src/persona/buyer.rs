@@ -166,3 +166,50 @@ pub(crate) fn buyer_type(segment: &SegmentProfile, fired: &[(&Rule, &Signal)]) -
         evidence,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Facet, Role};
+
+    fn numeric(name: &str, min: f64, max: f64) -> AttributeProfile {
+        let summary = Summary::Numeric {
+            known: 2,
+            sum: min + max,
+            mean: Some((min + max) / 2.0),
+            median: Some((min + max) / 2.0),
+            q1: Some(min),
+            q3: Some(max),
+            sd: Some((max - min) / 2.0),
+            min: Some(min),
+            max: Some(max),
+        };
+        AttributeProfile {
+            attribute: name.into(),
+            label: crate::text::human_label(name),
+            kind: "numeric".into(),
+            unit: None,
+            facet: Facet::Behavioural,
+            role: Role::Feature,
+            segment: summary.clone(),
+            population: summary,
+        }
+    }
+
+    #[test]
+    fn only_rates_and_loyalty_signals_decide() {
+        assert!(decides(&numeric("discount_share", 0.0, 0.9), false));
+        assert!(decides(&numeric("deal_rate", 0.0, 40.0), false));
+        assert!(decides(&numeric("tenure", 0.0, 72.0), false));
+        assert!(decides(
+            &numeric("days_since_last_purchase", 0.0, 300.0),
+            false
+        ));
+        assert!(!decides(&numeric("NumDealsPurchases", 0.0, 15.0), false));
+        assert!(!decides(&numeric("week", 1.0, 52.0), false));
+        assert!(!decides(&numeric("Year_Birth", 1940.0, 1996.0), false));
+        assert!(!decides(&numeric("income", 0.0, 90_000.0), false));
+        assert!(decides(&numeric("Contract", 0.0, 0.0), true));
+        assert!(!decides(&numeric("signup_month", 0.0, 0.0), true));
+    }
+}

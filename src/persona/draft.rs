@@ -214,13 +214,13 @@ impl Draft<'_> {
             };
             if ratio >= VALUE_RATIO {
                 Some(format!(
-                    "{} of customers bring in {} of all {label}, {ratio:.1}x their share",
+                    "{} of customers bring in {} of {label}, {ratio:.1}x their share",
                     percent(segment.share),
                     percent(v.share)
                 ))
             } else if ratio <= 1.0 / VALUE_RATIO {
                 Some(format!(
-                    "{} of customers bring in only {} of all {label}",
+                    "{} of customers bring in only {} of {label}",
                     percent(segment.share),
                     percent(v.share)
                 ))

@@ -521,15 +521,10 @@ mod tests {
             .expect("price objection");
         assert_eq!(objection.evidence[0].attribute, "discount_share");
         assert!(objection.evidence[0].segment_value > objection.evidence[0].population_value);
-        // Discounts point to deal-based, rare purchases to need-based buying, equally strongly.
-        assert_eq!(deal.buyer_type.kind, BuyerType::Mixed);
-        let types: Vec<&str> = deal
-            .buyer_type
-            .evidence
-            .iter()
-            .map(|e| e.attribute.as_str())
-            .collect();
-        assert!(types.contains(&"discount_share") && types.contains(&"purchase_frequency"));
+        // The discount share is a rate and decides the buyer type.
+        assert_eq!(deal.buyer_type.kind, BuyerType::Deal);
+        assert_eq!(deal.buyer_type.evidence[0].attribute, "discount_share");
+        assert!(deal.buyer_type.reason.contains("discount share"));
         // shoe_size does not differ: it must not appear anywhere.
         assert!(statements(deal)
             .iter()
@@ -568,14 +563,59 @@ mod tests {
             .unwrap();
         for persona in &p.personas {
             assert!(persona.goals.is_empty() && persona.objections.is_empty());
+            assert!(persona.mainstream);
             assert!(persona
                 .summary
                 .contains("Nothing in the data sets this segment clearly apart"));
             assert_eq!(persona.buyer_type.kind, BuyerType::Mixed);
+            assert!(persona
+                .buyer_type
+                .reason
+                .contains("no rate or loyalty signal"));
+            assert!(!persona.notes.is_empty());
         }
         assert!(p
             .to_markdown()
             .contains("No difference from all customers is strong enough"));
+    }
+
+    #[test]
+    fn an_average_segment_is_the_mainstream_compared_with_the_others() {
+        // 90 customers near 10, 10 customers at 30: the large segment is within 0.5 sd of all
+        // customers, but far below the other ten.
+        let schema = Schema::new(vec![Attribute::numeric("monthly_spend")]).unwrap();
+        let mut csv = String::from("monthly_spend\n");
+        let values: Vec<f64> = (0..100)
+            .map(|i| if i < 90 { 10.0 + (i % 3) as f64 } else { 30.0 })
+            .collect();
+        values.iter().for_each(|v| csv.push_str(&format!("{v}\n")));
+        let table =
+            CustomerTable::from_csv_reader(csv.as_bytes(), &schema, &CsvOptions::new()).unwrap();
+        let labels = (0..100).map(|i| Some(usize::from(i >= 90))).collect();
+        let segmentation = Segmentation::new(labels, None, None).unwrap();
+        let profiles = Profiles::new(&table, &segmentation).unwrap();
+        let p = Drafter::new()
+            .with_min_segment_size(10)
+            .draft(&profiles)
+            .unwrap();
+        let main = &p.personas[0];
+        assert!(main.mainstream && !p.personas[1].mainstream);
+        assert!(
+            main.summary.contains("is the mainstream: 90% of customers"),
+            "{}",
+            main.summary
+        );
+        assert!(
+            main.summary.contains("compared with the other customers"),
+            "{}",
+            main.summary
+        );
+        let e = &main.traits[0].evidence[0];
+        assert_eq!(e.versus, Versus::OtherCustomers);
+        let own: f64 = values[..90].iter().sum::<f64>() / 90.0;
+        assert!((e.segment_value - own).abs() < 1e-9);
+        assert!((e.population_value - 30.0).abs() < 1e-9, "{e:?}");
+        assert!(e.effect < -0.5);
     }
 
     #[test]
@@ -587,29 +627,5 @@ mod tests {
             .with_first_names(Vec::<String>::new())
             .draft(&pr)
             .is_err());
-    }
-
-    #[test]
-    fn buyer_type_needs_a_clear_lead() {
-        let rule = |t| Rule::new("r", "x", Direction::High).with_buyer_type(t);
-        let diff = |s: f64| Difference {
-            attribute: "x".into(),
-            level: None,
-            statistic: Statistic::Mean,
-            segment_value: 1.0,
-            population_value: 0.0,
-            effect: s,
-            standardised: s,
-        };
-        let (deal, loyal) = (rule(BuyerType::Deal), rule(BuyerType::Loyalty));
-        let (strong, weak, close) = (diff(2.0), diff(1.0), diff(1.8));
-        assert_eq!(
-            buyer_type(&[(&deal, &strong), (&loyal, &weak)]).kind,
-            BuyerType::Deal
-        );
-        let mixed = buyer_type(&[(&deal, &strong), (&loyal, &close)]);
-        assert_eq!(mixed.kind, BuyerType::Mixed);
-        assert_eq!(mixed.evidence.len(), 2);
-        assert_eq!(buyer_type(&[]).kind, BuyerType::Mixed);
     }
 }

@@ -190,7 +190,7 @@ pub(crate) fn traits(segment: &SegmentProfile, signals: &[&Signal], max: usize) 
                     (false, false) => "Less often",
                 };
                 let with = if yes { "with" } else { "without" };
-                format!("{how} {with} {} {}", join(&labels), compared(s.versus))
+                format!("{how} {} {with}: {}", compared(s.versus), join(&labels))
             }
             None => {
                 let word = match (up, far) {

@@ -14,13 +14,16 @@ pub const PLANTED: &str = concat!(
     "/examples/data/planted_segments.csv"
 );
 
-/// A file under `../shared/data`, or `None` (with the reason printed) when it is absent.
+/// A file under `../shared/data`, or `None` (with the reason printed) when it is absent; with
+/// `PERSONAS_REQUIRE_DATA=1` in the environment an absent file fails the test instead.
 pub fn shared(relative: &str) -> Option<PathBuf> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data")
         .join(relative);
     if path.exists() {
         Some(path)
+    } else if std::env::var("PERSONAS_REQUIRE_DATA").as_deref() == Ok("1") {
+        panic!("{} is absent and PERSONAS_REQUIRE_DATA=1", path.display());
     } else {
         eprintln!("skipped: {} is absent", path.display());
         None
