@@ -399,7 +399,9 @@ fn buyer_types_come_from_rates_and_loyalty_signals_only() {
         for p in &run.personas.personas {
             let b = &p.buyer_type;
             assert!(!b.reason.is_empty(), "{}: {}", run.what, p.name);
-            if b.kind == BuyerType::Mixed && b.evidence.is_empty() {
+            if p.size < MIN_SIZE {
+                assert!(b.reason.contains("too few customers"), "{}", b.reason);
+            } else if b.kind == BuyerType::Mixed && b.evidence.is_empty() {
                 assert!(
                     b.reason.contains("no rate or loyalty signal"),
                     "{}",

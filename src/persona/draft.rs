@@ -161,10 +161,11 @@ impl Draft<'_> {
             signals = self.signals(true, &features);
         }
 
-        // Rules fired by every signal (outcomes too), then one side per concept.
-        let mut fired: Vec<(&Rule, &Signal)> = signals
+        // Rules fired by every signal, outcomes first (they are what the team cares about most),
+        // then one side per concept.
+        let mut fired: Vec<(&Rule, &Signal)> = outcome_signals
             .iter()
-            .chain(&outcome_signals)
+            .chain(&signals)
             .filter_map(|s| {
                 let direction = if s.d.standardised >= 0.0 {
                     Direction::High
@@ -186,11 +187,11 @@ impl Draft<'_> {
         let traits = traits(segment, &feature_refs, drafter.max_statements);
         let outcomes = outcome_list(segment, &outcome_signals);
 
-        // Name: the strongest signal whose descriptor no earlier persona uses.
+        // Name: the first signal (an outcome, else the strongest) whose descriptor no earlier
+        // persona uses.
         let title = job_title(segment);
         let descriptor = fired
             .iter()
-            .filter(|(_, s)| !s.is_outcome || fired.iter().all(|(_, t)| t.is_outcome))
             .filter_map(|(r, _)| r.descriptor.as_deref())
             .find(|desc| !used_descriptors.iter().any(|u| u == desc))
             .map(str::to_string)
@@ -240,7 +241,10 @@ impl Draft<'_> {
             reliable,
             mainstream,
         );
-        let buyer_type = buyer_type(segment, &fired);
+        let mut buyer_type = buyer_type(segment, &fired);
+        if !reliable {
+            buyer_type.reason = "too few customers to decide".into();
+        }
         let mut persona = Persona {
             name,
             summary,
