@@ -146,6 +146,7 @@ fn short_difference(segment: &SegmentProfile, d: &Difference) -> String {
 /// means and medians (the effect is the standardised mean difference), "45% vs 20% (2.3x)" for
 /// shares (the effect is the lift).
 pub(crate) fn comparison(
+    label: &str,
     statistic: Statistic,
     segment_value: f64,
     population_value: f64,
@@ -160,8 +161,8 @@ pub(crate) fn comparison(
         ),
         Statistic::Mean | Statistic::Median => format!(
             "{} vs {} ({:+.1} sd)",
-            number(segment_value),
-            number(population_value),
+            number_for(label, segment_value),
+            number_for(label, population_value),
             effect
         ),
     }
@@ -205,7 +206,13 @@ fn segment_markdown(out: &mut String, s: &SegmentProfile) {
             } else {
                 "less"
             };
-            let numbers = comparison(d.statistic, d.segment_value, d.population_value, d.effect);
+            let numbers = comparison(
+                label,
+                d.statistic,
+                d.segment_value,
+                d.population_value,
+                d.effect,
+            );
             let _ = writeln!(out, "- **{what}** ({direction}): {numbers}");
         }
         out.push('\n');
@@ -220,19 +227,23 @@ fn segment_markdown(out: &mut String, s: &SegmentProfile) {
             out,
             "| {} | {} | {} |",
             cell(&name),
-            cell(&summary_text(&a.segment)),
-            cell(&summary_text(&a.population))
+            cell(&summary_text(&a.label, &a.segment)),
+            cell(&summary_text(&a.label, &a.population))
         );
     }
 }
 
-fn summary_text(summary: &Summary) -> String {
+fn summary_text(label: &str, summary: &Summary) -> String {
     match summary {
         Summary::Numeric {
             mean: Some(mean),
             median: Some(median),
             ..
-        } => format!("{} (median {})", number(*mean), number(*median)),
+        } => format!(
+            "{} (median {})",
+            number_for(label, *mean),
+            number_for(label, *median)
+        ),
         Summary::Numeric { .. } => "no values".into(),
         Summary::Levels { known: 0, .. } => "no values".into(),
         Summary::Levels { shares, .. } => {
@@ -260,7 +271,7 @@ pub(crate) fn lift(x: f64) -> String {
     }
 }
 
-pub(crate) use crate::text::{group_thousands, number, percent};
+pub(crate) use crate::text::{group_thousands, number, number_for, percent};
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@ use super::{Evidence, Persona, Personas, Statement, Versus};
 use crate::error::Result;
 use crate::profile::Statistic;
 use crate::render::{cell, comparison, json_document, percent};
-use crate::text::{in_sentence, number_for};
+use crate::text::in_sentence;
 
 impl Personas {
     /// The personas as a JSON document; the [`persona`](super) module docs describe every field.
@@ -73,15 +73,13 @@ fn evidence_short(personas: &Personas, segment: usize, e: &Evidence) -> String {
         (Statistic::Median, _) => format!("median {}", in_sentence(label)),
         _ => format!("avg {}", in_sentence(label)),
     };
-    let numbers = match e.statistic {
-        Statistic::Share => comparison(e.statistic, e.segment_value, e.population_value, e.effect),
-        Statistic::Mean | Statistic::Median => format!(
-            "{} vs {} ({:+.1} sd)",
-            number_for(label, e.segment_value),
-            number_for(label, e.population_value),
-            e.effect
-        ),
-    };
+    let numbers = comparison(
+        label,
+        e.statistic,
+        e.segment_value,
+        e.population_value,
+        e.effect,
+    );
     let versus = match e.versus {
         Versus::AllCustomers => "",
         Versus::OtherCustomers => " other customers",
