@@ -122,9 +122,10 @@ pub(crate) fn choose(attributes: &[(&str, &str)]) -> DomainChoice {
             DomainChoice {
                 domain,
                 reason: format!(
-                    "{} of {} attributes use {} words ({}{more})",
+                    "{} of {} attributes {} {} words ({}{more})",
                     matched.len(),
                     attributes.len(),
+                    if matched.len() == 1 { "uses" } else { "use" },
                     domain.as_str(),
                     shown.join(", ")
                 ),
@@ -179,5 +180,15 @@ mod tests {
             Domain::B2b
         );
         assert_eq!(pick(&["zodiac", "shoe_size"]), Domain::General);
+        // A spending score is retail, not a credit score; a tie goes to the earlier domain.
+        assert_eq!(
+            pick(&[
+                "Genre",
+                "Age",
+                "Annual Income (k$)",
+                "Spending Score (1-100)"
+            ]),
+            Domain::Retail
+        );
     }
 }

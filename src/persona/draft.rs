@@ -9,7 +9,7 @@ use super::{Catalogue, Direction, Drafter, Persona, Rule, Statement, Versus};
 use crate::profile::{
     differences, AttributeProfile, Difference, SegmentProfile, Statistic, Summary,
 };
-use crate::schema::Role;
+use crate::schema::{Facet, Role};
 use crate::text::{in_sentence, percent};
 
 /// Words that mark a job-title attribute ("job_title", "JobTitle", "title", "position"), whose
@@ -196,10 +196,17 @@ impl Draft<'_> {
             .find(|desc| !used_descriptors.iter().any(|u| u == desc))
             .map(str::to_string)
             .or_else(|| {
-                // An under-represented level says what the segment is not: no name from it.
+                // An under-represented level says what the segment is not, and a demographic
+                // level ("Male") makes a confusing name: no name from either.
                 signals
                     .iter()
-                    .find(|s| s.d.level.is_none() || s.d.standardised > 0.0)
+                    .find(|s| {
+                        let demographic = segment
+                            .attributes
+                            .iter()
+                            .any(|a| a.attribute == s.d.attribute && a.facet == Facet::Demographic);
+                        s.d.level.is_none() || (s.d.standardised > 0.0 && !demographic)
+                    })
                     .map(|s| fallback_descriptor(segment, &s.d))
             })
             .unwrap_or_else(|| if mainstream { "Mainstream" } else { "Typical" }.to_string());
