@@ -38,7 +38,8 @@
 //!    sets it apart.
 //! 6. [`Drafter`] → [`Personas`] ([`persona`]): a draft buyer persona per segment, every statement
 //!    backed by [`persona::Evidence`], from a signal [`persona::Catalogue`] that is data.
-//! 7. Rendering ([`render`]): JSON with a `schema_version`, and Markdown.
+//! 7. Rendering ([`render`]): JSON with a `schema_version`, and Markdown; [`text`] turns column
+//!    names into labels and prints years and codes without thousands separators.
 //!
 //! Every fallible function returns [`Result`], whose [`Error`] names the row, column, attribute
 //! or parameter concerned.
@@ -72,6 +73,7 @@ pub mod sample;
 pub mod schema;
 pub mod segment;
 pub mod table;
+pub mod text;
 
 pub use dates::DateFormat;
 pub use derive::Derived;

@@ -127,7 +127,8 @@ impl Summary {
 pub struct AttributeProfile {
     /// The attribute's name.
     pub attribute: String,
-    /// Its human label (the name when none is set).
+    /// Its human label: the schema's `label` when set, else [`crate::text::human_label`] of
+    /// the name.
     pub label: String,
     /// Its kind: "numeric", "categorical", "ordinal", "boolean" or "tags".
     pub kind: String,
@@ -196,8 +197,8 @@ pub struct SegmentProfile {
 }
 
 impl SegmentProfile {
-    /// The human label of a profiled attribute (its name when it has no label, or when the
-    /// attribute is not profiled).
+    /// The human label of a profiled attribute (see [`AttributeProfile::label`]; the name itself
+    /// when the attribute is not profiled).
     pub fn label<'a>(&'a self, attribute: &'a str) -> &'a str {
         self.attributes
             .iter()
@@ -307,7 +308,10 @@ impl Profiles {
                     .zip(&summaries)
                     .map(|((a, _), (population, per_segment))| AttributeProfile {
                         attribute: a.name.clone(),
-                        label: a.display_name().to_string(),
+                        label: a
+                            .label
+                            .clone()
+                            .unwrap_or_else(|| crate::text::human_label(&a.name)),
                         kind: a.kind.name().to_string(),
                         unit: a.unit().map(str::to_string),
                         facet: a.facet,

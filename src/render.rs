@@ -146,6 +146,7 @@ fn short_difference(segment: &SegmentProfile, d: &Difference) -> String {
 /// means and medians (the effect is the standardised mean difference), "45% vs 20% (2.3x)" for
 /// shares (the effect is the lift).
 pub(crate) fn comparison(
+    label: &str,
     statistic: Statistic,
     segment_value: f64,
     population_value: f64,
@@ -160,8 +161,8 @@ pub(crate) fn comparison(
         ),
         Statistic::Mean | Statistic::Median => format!(
             "{} vs {} ({:+.1} sd)",
-            number(segment_value),
-            number(population_value),
+            number_for(label, segment_value),
+            number_for(label, population_value),
             effect
         ),
     }
@@ -205,7 +206,13 @@ fn segment_markdown(out: &mut String, s: &SegmentProfile) {
             } else {
                 "less"
             };
-            let numbers = comparison(d.statistic, d.segment_value, d.population_value, d.effect);
+            let numbers = comparison(
+                label,
+                d.statistic,
+                d.segment_value,
+                d.population_value,
+                d.effect,
+            );
             let _ = writeln!(out, "- **{what}** ({direction}): {numbers}");
         }
         out.push('\n');
@@ -220,19 +227,23 @@ fn segment_markdown(out: &mut String, s: &SegmentProfile) {
             out,
             "| {} | {} | {} |",
             cell(&name),
-            cell(&summary_text(&a.segment)),
-            cell(&summary_text(&a.population))
+            cell(&summary_text(&a.label, &a.segment)),
+            cell(&summary_text(&a.label, &a.population))
         );
     }
 }
 
-fn summary_text(summary: &Summary) -> String {
+fn summary_text(label: &str, summary: &Summary) -> String {
     match summary {
         Summary::Numeric {
             mean: Some(mean),
             median: Some(median),
             ..
-        } => format!("{} (median {})", number(*mean), number(*median)),
+        } => format!(
+            "{} (median {})",
+            number_for(label, *mean),
+            number_for(label, *median)
+        ),
         Summary::Numeric { .. } => "no values".into(),
         Summary::Levels { known: 0, .. } => "no values".into(),
         Summary::Levels { shares, .. } => {
@@ -260,47 +271,7 @@ pub(crate) fn lift(x: f64) -> String {
     }
 }
 
-/// A share 0..1 as a percentage: one decimal below 10%, none above.
-pub(crate) fn percent(share: f64) -> String {
-    let p = share * 100.0;
-    if p.abs() < 10.0 && p != 0.0 {
-        format!("{p:.1}%")
-    } else {
-        format!("{p:.0}%")
-    }
-}
-
-/// A number for people: thousands grouped above 1,000, two significant decimals below.
-pub(crate) fn number(x: f64) -> String {
-    let a = x.abs();
-    if x.fract() == 0.0 && a < 1000.0 {
-        format!("{x:.0}")
-    } else if a >= 1000.0 {
-        group_thousands(x)
-    } else if a >= 100.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.2}")
-    }
-}
-
-/// Rounds to an integer and groups thousands with commas: 1234567.8 -> "1,234,568".
-pub(crate) fn group_thousands(x: f64) -> String {
-    let rounded = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, ch) in rounded.chars().enumerate() {
-        if i > 0 && (rounded.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if x < 0.0 && rounded != "0" {
-        out.insert(0, '-');
-    }
-    out
-}
+pub(crate) use crate::text::{group_thousands, number, number_for, percent};
 
 #[cfg(test)]
 mod tests {

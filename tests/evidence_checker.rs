@@ -142,7 +142,7 @@ fn tiny_run() -> (RawCsv, SchemaJson, Value, String) {
         json!({
             "segment": segment, "size": 3, "share": 0.5,
             "value_attribute": "total", "value_share": total / 84.0,
-            "demographics": [], "firmographics": [], "traits": evidence,
+            "outcomes": [], "demographics": [], "firmographics": [], "traits": evidence,
             "goals": [], "pain_points": [], "objections": [], "motivations": [],
             "buying_behaviour": [], "channels": [],
             "buyer_type": {"type": "mixed", "text": "mixed", "evidence": []}

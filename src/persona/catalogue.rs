@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::domain::Domain;
 use crate::error::{Error, Result};
-use crate::infer::words;
+use crate::text::words;
 
 /// Which way a segment differs from all customers: the direction a rule needs to apply, and the
 /// direction a planted signal of the sample data goes.
@@ -57,6 +58,15 @@ pub struct Rule {
     pub levels: Vec<String>,
     /// Which way the difference must go.
     pub direction: Direction,
+    /// What the rule speaks about, so that a persona never states both sides of it: rules of
+    /// one concept with opposite directions contradict each other. When absent, the id without
+    /// a trailing `_high`, `_low`, `_short` or `_long` (`spend_high` -> `spend`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concept: Option<String>,
+    /// Words that must not appear in the attribute's name or label for the rule to match
+    /// (`purchases` unless `deals`: a count of deal purchases is not purchase frequency).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<String>,
     /// A descriptor for persona names ("Deal-Hunting").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub descriptor: Option<String>,
@@ -94,6 +104,8 @@ impl Rule {
             attributes: vec![attribute.into()],
             levels: Vec::new(),
             direction,
+            concept: None,
+            unless: Vec::new(),
             descriptor: None,
             summary: None,
             buyer_type: None,
@@ -115,6 +127,29 @@ impl Rule {
     /// Adds an attribute-name pattern.
     pub fn with_attribute(mut self, pattern: impl Into<String>) -> Self {
         self.attributes.push(pattern.into());
+        self
+    }
+
+    /// The concept the rule speaks about; see [`Rule::concept`](Rule#structfield.concept).
+    pub fn concept(&self) -> &str {
+        if let Some(c) = &self.concept {
+            return c;
+        }
+        ["_high", "_low", "_short", "_long"]
+            .iter()
+            .find_map(|s| self.id.strip_suffix(s))
+            .unwrap_or(&self.id)
+    }
+
+    /// Sets the concept.
+    pub fn with_concept(mut self, concept: impl Into<String>) -> Self {
+        self.concept = Some(concept.into());
+        self
+    }
+
+    /// Adds a word that stops the rule from matching.
+    pub fn with_unless(mut self, word: impl Into<String>) -> Self {
+        self.unless.push(word.into());
         self
     }
 
@@ -200,35 +235,52 @@ struct RuleFile {
     rules: Vec<Rule>,
 }
 
-const BUILTIN: &str = include_str!("catalogue.json");
-
 /// An ordered set of [`Rule`]s: the signal catalogue.
 ///
 /// A [`Rule`] says: "when an attribute named like one of `attributes` (and, for level rules, a
 /// level named like one of `levels`) is markedly high (or low) in a segment, say these goals,
 /// pain points, objections, motivations, buying behaviours and channels". Rules are data: the
-/// built-in catalogue is a JSON file bundled with the crate, and users add or replace rules in
-/// Rust ([`Catalogue::with_rule`]) or from their own JSON ([`Catalogue::with_rules_json`]).
+/// built-in rules are JSON packs bundled with the crate, one per [`Domain`]
+/// (`src/persona/domains/*.json`), and users add or replace rules in Rust
+/// ([`Catalogue::with_rule`]) or from their own JSON ([`Catalogue::with_rules_json`]).
+///
+/// [`Catalogue::builtin`] is the built-in packs plus any rules added to it: when drafting, the
+/// rules used are the added rules first, then the `general` pack, then the pack of the chosen
+/// domain ([`Catalogue::for_domain`]); an added rule with a built-in rule's id replaces it.
+/// [`Catalogue::new`] is exactly the rules given, whatever the domain.
 ///
 /// ## Matching
 /// Attribute names and labels are split into lower-case words (`web_visits_per_month`,
-/// `WebVisitsPerMonth` and "Web visits per month" all give `web visits per month`). A pattern
-/// matches when every word of it appears among the attribute's words (a trailing `s` is ignored,
-/// so `purchase` matches `purchases`). When several rules match the same difference, the one whose
+/// `WebVisitsPerMonth` and "Web visits per month" all give `web visits month`: small words such
+/// as "per" and "of" are dropped). A pattern matches when every word of it appears among the
+/// attribute's words (a trailing `s` is ignored, so `purchase` matches `purchases`) and none of
+/// the rule's `unless` words does. When several rules match the same difference, the one whose
 /// pattern has the most words wins (`spend groceries` beats `spend`), then the earlier rule.
 /// Level rules match the level text the same way.
+///
+/// ## Wording
+/// Statement texts and summary phrases may contain `{more}` and `{less}`: they become "more" and
+/// "less" for an effect below 1 sd (a lift below 2), and "far more" and "far less" from there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catalogue {
     rules: Vec<Rule>,
     /// Pre-split words of every rule's patterns, parallel to `rules`.
     patterns: Vec<Patterns>,
+    /// Whether the built-in packs follow `rules`.
+    builtin: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 struct Patterns {
     attributes: Vec<Vec<String>>,
     levels: Vec<Vec<String>>,
+    unless: Vec<String>,
 }
+
+/// Words that carry no meaning for matching.
+const STOP_WORDS: &[&str] = &[
+    "of", "per", "the", "a", "an", "and", "to", "in", "on", "for",
+];
 
 fn stem(word: &str) -> &str {
     if word.len() > 3 {
@@ -239,14 +291,18 @@ fn stem(word: &str) -> &str {
 }
 
 fn split(pattern: &str) -> Vec<String> {
-    words(pattern).iter().map(|w| stem(w).to_string()).collect()
+    words(pattern)
+        .iter()
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .map(|w| stem(w).to_string())
+        .collect()
 }
 
 /// The number of words of the longest pattern all of whose words are in `words`.
 fn best_match(patterns: &[Vec<String>], words: &[String]) -> Option<usize> {
     patterns
         .iter()
-        .filter(|p| p.iter().all(|w| words.contains(w)))
+        .filter(|p| !p.is_empty() && p.iter().all(|w| words.contains(w)))
         .map(Vec::len)
         .max()
 }
@@ -260,16 +316,24 @@ pub(crate) fn match_words(texts: &[&str]) -> Vec<String> {
 }
 
 impl Catalogue {
-    /// The built-in catalogue: rules for attributes common in customer data (income, age,
-    /// household and children, tenure, recency, frequency, spend overall and per category,
-    /// discounts, web visits, purchases per channel, email, campaigns, complaints, support,
-    /// returns, satisfaction, churn, loyalty, and for B2B company size, budget, decision
-    /// authority and purchase timeline; preferred-channel and contract levels).
+    /// The built-in rules: the `general` pack and the pack of the domain chosen when drafting
+    /// (rules for age, household and children, tenure, recency, complaints, support,
+    /// satisfaction, churn, campaign response, loyalty and preferred channel everywhere; spend
+    /// by category, deals and purchase channels in retail; contracts, charges and services in
+    /// subscriptions; income, debt, assets, loans, home, job and default in finance; company
+    /// size, budget, authority and timeline in B2B).
     pub fn builtin() -> Self {
-        // The bundled file is checked by a unit test, so failing to parse it is a build defect.
-        let file: RuleFile =
-            serde_json::from_str(BUILTIN).unwrap_or(RuleFile { rules: Vec::new() });
-        Self::from_rules(file.rules)
+        Catalogue {
+            rules: Vec::new(),
+            patterns: Vec::new(),
+            builtin: true,
+        }
+    }
+
+    /// The built-in rules for one domain, with nothing added: the `general` pack, then the
+    /// domain's pack.
+    pub fn builtin_for(domain: Domain) -> Self {
+        Self::builtin().for_domain(domain)
     }
 
     /// A catalogue of exactly these rules (no built-in ones).
@@ -278,34 +342,68 @@ impl Catalogue {
     /// [`Error::InvalidParameter`] for a rule without id or patterns.
     pub fn new(rules: Vec<Rule>) -> Result<Self> {
         rules.iter().try_for_each(Rule::validate)?;
-        Ok(Self::from_rules(rules))
+        Ok(Self::from_rules(rules, false))
     }
 
-    fn from_rules(rules: Vec<Rule>) -> Self {
+    fn from_rules(rules: Vec<Rule>, builtin: bool) -> Self {
         let patterns = rules
             .iter()
             .map(|r| Patterns {
                 attributes: r.attributes.iter().map(|a| split(a)).collect(),
                 levels: r.levels.iter().map(|l| split(l)).collect(),
+                unless: r.unless.iter().flat_map(|u| split(u)).collect(),
             })
             .collect();
-        Catalogue { rules, patterns }
+        Catalogue {
+            rules,
+            patterns,
+            builtin,
+        }
     }
 
-    /// Adds a rule, or replaces the rule with the same id. User rules come before built-in
+    /// Whether the built-in packs follow this catalogue's own rules when drafting.
+    pub fn uses_builtin(&self) -> bool {
+        self.builtin
+    }
+
+    /// The rules used for a domain: this catalogue's own rules, then (for a catalogue built on
+    /// [`Catalogue::builtin`]) the `general` pack and the domain's pack, without built-in rules
+    /// whose id an own rule has.
+    pub fn for_domain(&self, domain: Domain) -> Catalogue {
+        let mut rules = self.rules.clone();
+        if self.builtin {
+            let packs = if domain == Domain::General {
+                vec![Domain::General]
+            } else {
+                vec![Domain::General, domain]
+            };
+            for pack in packs {
+                rules.extend(
+                    pack.pack()
+                        .rules
+                        .into_iter()
+                        .filter(|r| !self.rules.iter().any(|own| own.id == r.id)),
+                );
+            }
+        }
+        Self::from_rules(rules, false)
+    }
+
+    /// Adds a rule, or replaces the rule with the same id. Added rules come before built-in
     /// ones, so they win ties.
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for a rule without id or patterns.
     pub fn with_rule(self, rule: Rule) -> Result<Self> {
         rule.validate()?;
+        let builtin = self.builtin;
         let mut rules: Vec<Rule> = self.rules.into_iter().filter(|r| r.id != rule.id).collect();
         rules.insert(0, rule);
-        Ok(Self::from_rules(rules))
+        Ok(Self::from_rules(rules, builtin))
     }
 
     /// Adds or replaces rules from JSON of the form `{"rules": [ {...}, ... ]}` (the format of
-    /// the built-in catalogue; see [`Rule`] for the fields).
+    /// the built-in packs; see [`Rule`] for the fields).
     ///
     /// ```
     /// use personas::persona::Catalogue;
@@ -344,12 +442,13 @@ impl Catalogue {
         })
     }
 
-    /// The rules, in priority order.
+    /// This catalogue's own rules, in priority order (for [`Catalogue::builtin`], the added
+    /// rules only; [`Catalogue::for_domain`] lists every rule used for a domain).
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
 
-    /// The catalogue as JSON, in the format [`Catalogue::with_rules_json`] reads.
+    /// The catalogue's own rules as JSON, in the format [`Catalogue::with_rules_json`] reads.
     ///
     /// # Errors
     /// [`Error::Json`] if serialisation fails.
@@ -371,7 +470,9 @@ impl Catalogue {
             .iter()
             .zip(&self.patterns)
             .filter(|(r, p)| {
-                r.direction == direction && (p.levels.is_empty() == level_words.is_none())
+                r.direction == direction
+                    && (p.levels.is_empty() == level_words.is_none())
+                    && !p.unless.iter().any(|u| attribute_words.contains(u))
             })
             .filter_map(|(r, p)| {
                 let attribute = best_match(&p.attributes, attribute_words)?;
@@ -397,63 +498,69 @@ mod tests {
     }
 
     #[test]
-    fn the_builtin_catalogue_parses_and_is_valid() {
-        let file: RuleFile = serde_json::from_str(BUILTIN).unwrap();
-        assert!(file.rules.len() >= 50);
-        file.rules.iter().for_each(|r| r.validate().unwrap());
-        let mut ids: Vec<&str> = file.rules.iter().map(|r| r.id.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), file.rules.len(), "rule ids must be unique");
-        assert_eq!(Catalogue::builtin().rules().len(), file.rules.len());
+    fn the_builtin_packs_are_valid() {
+        for domain in Domain::ALL {
+            let c = Catalogue::builtin_for(domain);
+            assert!(c.rules().len() >= 30, "{domain:?}");
+            c.rules().iter().for_each(|r| r.validate().unwrap());
+        }
+        assert!(Catalogue::builtin().rules().is_empty());
     }
 
     #[test]
     fn the_most_specific_rule_wins() {
-        let c = Catalogue::builtin();
+        let c = Catalogue::builtin_for(Domain::Retail);
         let find = |names: &[&str], dir| c.find(&w(names), None, dir).map(|r| r.id.as_str());
-        assert_eq!(
-            find(&["spend_groceries"], Direction::High),
-            Some("groceries_high")
-        );
-        assert_eq!(
-            find(&["total_spend"], Direction::High),
-            Some("monetary_high")
-        );
-        assert_eq!(find(&["spend_home"], Direction::High), Some("home_high"));
-        assert_eq!(find(&["MntWines"], Direction::High), Some("groceries_high"));
-        assert_eq!(
-            find(&["NumWebVisitsMonth"], Direction::High),
-            Some("web_visits_high")
-        );
-        assert_eq!(
-            find(&["NumWebPurchases"], Direction::High),
-            Some("web_purchases_high")
-        );
+        let high = Direction::High;
+        assert_eq!(find(&["spend_groceries"], high), Some("groceries_high"));
+        assert_eq!(find(&["total_spend"], high), Some("monetary_high"));
+        assert_eq!(find(&["spend_home"], high), Some("home_high"));
+        assert_eq!(find(&["MntWines"], high), Some("groceries_high"));
+        assert_eq!(find(&["NumWebVisitsMonth"], high), Some("web_visits_high"));
+        assert_eq!(find(&["NumWebPurchases"], high), Some("web_purchases_high"));
         assert_eq!(
             find(&["discount_share"], Direction::Low),
             Some("discount_low")
         );
+        assert_eq!(find(&["recency_days"], high), Some("recency_high"));
+        assert_eq!(find(&["Complain"], high), Some("complaints_high"));
+        assert_eq!(find(&["zodiac_sign"], high), None);
+        // A count of deal purchases is about deals, never about how often they buy.
+        assert_eq!(find(&["NumDealsPurchases"], high), Some("discount_high"));
         assert_eq!(
-            find(&["recency_days"], Direction::High),
-            Some("recency_high")
+            find(&["NumDealsPurchases"], Direction::Low),
+            Some("discount_low")
         );
-        assert_eq!(
-            find(&["Complain"], Direction::High),
-            Some("complaints_high")
-        );
-        assert_eq!(find(&["zodiac_sign"], Direction::High), None);
-        let level = |attr: &str, level: &str| {
-            c.find(&w(&[attr]), Some(&w(&[level])), Direction::High)
-                .map(|r| r.id.as_str())
+        assert_eq!(find(&["NumStorePurchases"], Direction::Low), None);
+        let level = |c: &Catalogue, attr: &str, level: &str| {
+            c.find(&w(&[attr]), Some(&w(&[level])), high)
+                .map(|r| r.id.clone())
         };
         assert_eq!(
-            level("preferred_channels", "social"),
+            level(&c, "preferred_channels", "social").as_deref(),
             Some("channel_social")
         );
-        assert_eq!(level("Contract", "Month-to-month"), Some("contract_short"));
-        assert_eq!(level("Contract", "Two year"), Some("contract_long"));
-        assert_eq!(level("region", "north"), None);
+        assert_eq!(level(&c, "region", "north"), None);
+        let telco = Catalogue::builtin_for(Domain::Subscription);
+        assert_eq!(
+            level(&telco, "Contract", "Month-to-month").as_deref(),
+            Some("contract_short")
+        );
+        assert_eq!(
+            level(&telco, "Contract", "Two year").as_deref(),
+            Some("contract_long")
+        );
+        assert_eq!(
+            level(&telco, "OnlineSecurity", "No internet service").as_deref(),
+            Some("no_internet")
+        );
+        // Retail wording never lands on credit data: a loan amount is borrowing.
+        let credit = Catalogue::builtin_for(Domain::Finance);
+        let amount = credit
+            .find(&w(&["Amount"]), None, high)
+            .map(|r| r.id.as_str());
+        assert_eq!(amount, Some("loan_amount_high"));
+        assert_eq!(Rule::new("spend_high", "x", high).concept(), "spend");
     }
 
     #[test]
@@ -464,12 +571,17 @@ mod tests {
                     .with_objection("Only buys on sale"),
             )
             .unwrap();
-        let r = c
+        let retail = c.for_domain(Domain::Retail);
+        let r = retail
             .find(&w(&["discount_share"]), None, Direction::High)
             .unwrap();
         assert_eq!(r.objections, ["Only buys on sale"]);
         assert_eq!(
-            c.rules().iter().filter(|r| r.id == "discount_high").count(),
+            retail
+                .rules()
+                .iter()
+                .filter(|r| r.id == "discount_high")
+                .count(),
             1
         );
         let bad = Catalogue::builtin().with_rule(Rule::new("", "x", Direction::High));

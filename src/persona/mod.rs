@@ -1,16 +1,40 @@
 //! Draft buyer personas from segment profiles, every statement backed by evidence.
 //!
 //! A [`Drafter`] turns each [`SegmentProfile`] into a [`Persona`]: a memorable name, a summary,
-//! size, share and value share, demographics and firmographics in human units, the traits that
-//! set the segment apart, and goals, pain points, objections, motivations, buying behaviour and
-//! channels. Statements come from the signal [`Catalogue`]: a rule fires when its attribute is
-//! markedly high or low in the segment (or its level markedly over-represented), and the
-//! statement carries that difference as [`Evidence`].
+//! size, share and value share, the outcomes that differ (churn, default, response), demographics
+//! and firmographics in human units, the traits that set the segment apart, and goals, pain
+//! points, objections, motivations, buying behaviour and channels. Statements come from the
+//! signal [`Catalogue`]: a rule fires when its attribute is markedly high or low in the segment
+//! (or its level markedly over-represented), and the statement carries that difference as
+//! [`Evidence`]. The rules are the `general` pack plus the pack of one [`Domain`] (retail,
+//! subscription, finance, B2B), chosen from the attributes' names or set with
+//! [`Drafter::with_domain`]; [`Personas::domain`] says which and why.
 //!
 //! Evidence is only real when it is large and rests on enough customers: a difference counts when
 //! its standardised size is at least `min_effect` (0.5 by default, a "medium" effect) and, for
 //! levels, its lift is at least `min_lift` (1.25); a segment smaller than `min_segment_size`
-//! customers (30) gets no statements at all. A segment with no strong signal says so.
+//! customers (30) gets no statements at all.
+//!
+//! ## Words follow the numbers
+//! - Intensity: a difference below `min_effect` is never stated; "higher", "more" and "more
+//!   common" mean 0.5–1 sd (a lift of 1.25–2); "much higher", "far more" and "far more common"
+//!   mean at least 1 sd (a lift of at least 2; for an under-represented level, at most half the
+//!   share of all customers).
+//! - No contradictions: rules speak about a concept ([`Rule::concept`]); when rules of one
+//!   concept fire on both sides (two spend columns going different ways), only the side backed
+//!   by a value attribute, else by the strongest difference, is stated.
+//! - One-hot repeats: a level that shows up in several attributes the same way ("No internet
+//!   service" in six service columns) is one trait, with every column as evidence.
+//! - The mainstream: a segment with no strong difference from all customers is compared with the
+//!   other customers instead, and its summary says so; that evidence has `versus` set to
+//!   `other_customers` (see [`Versus`]).
+//! - Outcomes (attributes with role `outcome`) that differ are key facts ([`Persona::outcomes`])
+//!   and fire their rules (churn gives pain points about value, default about repayments).
+//! - A segment whose share of the value attribute is at least 1.5 times its share of customers
+//!   (or at most 1/1.5 of it) says so ([`Persona::value_note`]).
+//! - The buyer type is decided only by rates (shares of customers, shares and rates of
+//!   purchases) and explicit loyalty signals (tenure, contract, membership), never by raw counts
+//!   or calendar fields; [`BuyerTypeFinding::reason`] says what decided it.
 //!
 //! Everything is deterministic: the same profiles give the same personas, word for word.
 //!
@@ -21,13 +45,17 @@
 //! - `schema_version` (integer): the document format, [`crate::SCHEMA_VERSION`];
 //! - `generator` (string): the crate and version that wrote it;
 //! - `n_customers`, `unassigned` (integers): all customers, and those in no segment;
+//! - `domain` (object): `{"domain": "general" | "retail" | "subscription" | "finance" | "b2b",
+//!   "reason"}`, the rule pack used and why;
 //! - `personas` (array), one object per segment, segment 0 first: `name`, `summary`, `segment`,
 //!   `size`, `share` (0..1), `value_share` (0..1 or `null`), `value_attribute` (or `null`),
-//!   `demographics`, `firmographics`, `traits`, `goals`, `pain_points`, `objections`,
-//!   `motivations`, `buying_behaviour`, `channels` (arrays of statements), and `buyer_type`
-//!   (`{"type": "need" | "deal" | "impulse" | "loyalty" | "mixed", "text", "evidence"}`);
+//!   `value_note` (string or `null`), `mainstream` (boolean), `outcomes`, `demographics`,
+//!   `firmographics`, `traits`, `goals`, `pain_points`, `objections`, `motivations`,
+//!   `buying_behaviour`, `channels` (arrays of statements), `buyer_type`
+//!   (`{"type": "need" | "deal" | "impulse" | "loyalty" | "mixed", "text", "reason",
+//!   "evidence"}`) and `notes` (strings: what the persona could not say, and why);
 //! - a statement is `{"text": ..., "evidence": [{"attribute", "level", "statistic",
-//!   "segment_value", "population_value", "effect"}]}` (see [`Evidence`]);
+//!   "segment_value", "population_value", "effect", "versus"}]}` (see [`Evidence`]);
 //! - `segments` (array): the profiles the personas were drafted from ([`crate::SegmentProfile`]);
 //! - `quality` (object or `null`): `silhouette`, `calinski_harabasz`, `davies_bouldin`,
 //!   `inertia`.
@@ -48,22 +76,39 @@
 //! # Ok::<(), personas::Error>(())
 //! ```
 
+mod buyer;
 mod catalogue;
+mod domain;
+mod draft;
 mod naming;
 mod render;
+mod sections;
 
 pub use catalogue::{BuyerType, Catalogue, Direction, Rule};
+pub use domain::{Domain, DomainChoice};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::profile::{differences, Difference, Profiles, SegmentProfile, Statistic, Summary};
-use crate::schema::{Facet, Role};
-use catalogue::match_words;
-use naming::{builtin_first_names, title_case, Namer};
+use crate::profile::{Difference, Profiles, SegmentProfile, Statistic};
+use naming::{builtin_first_names, Namer};
+
+/// What a piece of evidence compares the segment with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Versus {
+    /// All customers, the segment included (the profiles' population values).
+    #[default]
+    AllCustomers,
+    /// Every customer not in the segment (other segments and customers in no segment), used
+    /// for mainstream personas. `population_value` is then the mean or share over those
+    /// customers with a known value; `effect` is `(segment mean - their mean) / sd` with the sd
+    /// of all customers for numbers, and the lift `segment share / their share` for levels.
+    OtherCustomers,
+}
 
 /// The numbers behind a statement: one attribute (and level) in the segment beside all
-/// customers, in the attribute's original units.
+/// customers (or, see `versus`, beside the other customers), in the attribute's original units.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     /// The attribute's name in the schema (for CSV input, the column header).
@@ -75,11 +120,15 @@ pub struct Evidence {
     /// The segment's value: a mean or median over its customers with a known value, or the
     /// fraction (0..1) of them whose value is (for tags, includes) `level`.
     pub segment_value: f64,
-    /// The same statistic over all customers.
+    /// The same statistic over the customers the segment is compared with (`versus`).
     pub population_value: f64,
     /// The standardised mean difference for numeric attributes; the lift (segment share over
     /// population share) for levels.
     pub effect: f64,
+    /// What `population_value` is taken over: all customers (the default) or the other
+    /// customers.
+    #[serde(default)]
+    pub versus: Versus,
 }
 
 impl From<&Difference> for Evidence {
@@ -91,6 +140,7 @@ impl From<&Difference> for Evidence {
             segment_value: d.segment_value,
             population_value: d.population_value,
             effect: d.effect,
+            versus: Versus::AllCustomers,
         }
     }
 }
@@ -112,7 +162,9 @@ pub struct BuyerTypeFinding {
     pub kind: BuyerType,
     /// The buyer type in words ("deal-based").
     pub text: String,
-    /// The signals that point to it.
+    /// What decided it ("decided by discount use"), or why no type dominates.
+    pub reason: String,
+    /// The signals that point to it: rates and loyalty signals only.
     pub evidence: Vec<Evidence>,
 }
 
@@ -121,7 +173,7 @@ pub struct BuyerTypeFinding {
 pub struct Persona {
     /// A memorable name, unique within the run ("Deal-Hunting Dana").
     pub name: String,
-    /// One or two sentences from the strongest traits.
+    /// Two or three sentences in plain words from the strongest signals.
     pub summary: String,
     /// The segment number, as in the segmentation labels and the `--labels` file.
     pub segment: usize,
@@ -134,6 +186,14 @@ pub struct Persona {
     pub value_share: Option<f64>,
     /// The value attribute `value_share` refers to.
     pub value_attribute: Option<String>,
+    /// When the value share is at least 1.5 times the customer share, or at most 1/1.5 of it:
+    /// that fact in words.
+    pub value_note: Option<String>,
+    /// Whether the segment differs from all customers on nothing strongly, so that it is
+    /// described by what sets it apart from the other customers.
+    pub mainstream: bool,
+    /// Outcomes (attributes with role `outcome`) that differ markedly from all customers.
+    pub outcomes: Vec<Statement>,
     /// Typical demographic and geographic values in human units.
     pub demographics: Vec<Statement>,
     /// Typical firmographic values (B2B).
@@ -154,12 +214,15 @@ pub struct Persona {
     pub channels: Vec<Statement>,
     /// The dominant motivation type.
     pub buyer_type: BuyerTypeFinding,
+    /// What the persona could not say and why ("no strong signal points to goals").
+    pub notes: Vec<String>,
 }
 
 /// Drafts personas from profiles; see the [module docs](self).
 #[derive(Debug, Clone)]
 pub struct Drafter {
     catalogue: Catalogue,
+    domain: Option<Domain>,
     first_names: Vec<String>,
     min_effect: f64,
     min_lift: f64,
@@ -173,25 +236,14 @@ impl Default for Drafter {
     }
 }
 
-/// How strongly one buyer type must lead the next to be called dominant.
-const BUYER_TYPE_LEAD: f64 = 1.5;
-
-/// Words for how far a numeric trait is from average, by standardised difference.
-const TRAIT_WORDS: &[(f64, &str, &str)] = &[
-    (1.2, "much higher than average", "much lower than average"),
-    (0.0, "higher than average", "lower than average"),
-];
-
-/// Words that mark a job-title attribute ("job_title", "JobTitle", "title", "position"), whose
-/// level names the persona when it is the segment's most common one and over-represented.
-const JOB_TITLE_WORDS: &[&str] = &["title", "position"];
-
 impl Drafter {
-    /// A drafter with the built-in catalogue and name list, `min_effect` 0.5, `min_lift` 1.25,
-    /// `min_segment_size` 30 and at most 6 statements per list.
+    /// A drafter with the built-in rule packs (domain chosen from the data) and name list,
+    /// `min_effect` 0.5, `min_lift` 1.25, `min_segment_size` 30 and at most 6 statements per
+    /// list.
     pub fn new() -> Self {
         Drafter {
             catalogue: Catalogue::builtin(),
+            domain: None,
             first_names: builtin_first_names(),
             min_effect: 0.5,
             min_lift: 1.25,
@@ -200,9 +252,16 @@ impl Drafter {
         }
     }
 
-    /// Uses this catalogue of signal rules.
+    /// Uses this catalogue of signal rules (built on [`Catalogue::builtin`] to keep the
+    /// built-in packs, or [`Catalogue::new`] for exactly its own rules).
     pub fn with_catalogue(mut self, catalogue: Catalogue) -> Self {
         self.catalogue = catalogue;
+        self
+    }
+
+    /// Uses this domain's rule pack instead of choosing one from the attribute names.
+    pub fn with_domain(mut self, domain: Domain) -> Self {
+        self.domain = Some(domain);
         self
     }
 
@@ -265,6 +324,27 @@ impl Drafter {
         Ok(())
     }
 
+    /// The domain pack to use for these profiles, and why.
+    pub fn choose_domain(&self, profiles: &Profiles) -> DomainChoice {
+        if let Some(domain) = self.domain {
+            return DomainChoice {
+                domain,
+                reason: "set by the caller".into(),
+            };
+        }
+        let attributes: Vec<(&str, &str)> = profiles
+            .segments
+            .first()
+            .map(|s| {
+                s.attributes
+                    .iter()
+                    .map(|a| (a.attribute.as_str(), a.label.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        domain::choose(&attributes)
+    }
+
     /// Drafts one persona per segment.
     ///
     /// # Errors
@@ -272,16 +352,26 @@ impl Drafter {
     /// 1, or an empty first-name list.
     pub fn draft(&self, profiles: &Profiles) -> Result<Personas> {
         self.check()?;
+        let domain = self.choose_domain(profiles);
+        let catalogue = self.catalogue.for_domain(domain.domain);
         let mut namer = Namer::new(&self.first_names);
         let mut used_descriptors: Vec<String> = Vec::new();
         let personas = profiles
             .segments
             .iter()
-            .map(|segment| self.draft_one(segment, &mut namer, &mut used_descriptors))
+            .map(|segment| {
+                draft::Draft {
+                    drafter: self,
+                    catalogue: &catalogue,
+                    segment,
+                }
+                .persona(&mut namer, &mut used_descriptors)
+            })
             .collect();
         Ok(Personas {
             n_customers: profiles.n_customers,
             unassigned: profiles.unassigned,
+            domain,
             personas,
             segments: profiles.segments.clone(),
             quality: None,
@@ -294,441 +384,6 @@ impl Drafter {
         let over_represented = d.statistic == Statistic::Share && d.standardised >= 0.0;
         d.standardised.abs() >= self.min_effect && (!over_represented || d.effect >= self.min_lift)
     }
-
-    fn draft_one(
-        &self,
-        segment: &SegmentProfile,
-        namer: &mut Namer<'_>,
-        used_descriptors: &mut Vec<String>,
-    ) -> Persona {
-        let value = segment.value_shares.first();
-        let (demographics, firmographics) = typical_values(segment);
-        let reliable = segment.size >= self.min_segment_size;
-        // Every strong difference, strongest first; ties broken by name for determinism.
-        let mut strong: Vec<(Difference, Vec<String>, Option<Vec<String>>)> = if reliable {
-            segment
-                .attributes
-                .iter()
-                .filter(|a| matches!(a.role, Role::Feature | Role::Value))
-                .flat_map(|a| {
-                    let words = match_words(&[&a.attribute, &a.label]);
-                    differences(a).into_iter().map(move |d| (d, words.clone()))
-                })
-                .filter(|(d, _)| self.is_evidence(d))
-                .map(|(d, words)| {
-                    let level_words = d.level.as_deref().map(|l| match_words(&[l]));
-                    (d, words, level_words)
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        strong.sort_by(|a, b| {
-            b.0.standardised
-                .abs()
-                .total_cmp(&a.0.standardised.abs())
-                .then_with(|| a.0.attribute.cmp(&b.0.attribute))
-                .then_with(|| a.0.level.cmp(&b.0.level))
-        });
-
-        let mut sections = Sections::default();
-        let mut fired: Vec<(&Rule, &Difference)> = Vec::new();
-        for (d, words, level_words) in &strong {
-            // Boolean `true` shares behave like numeric highs and lows.
-            let is_boolean = d.level.as_deref() == Some("true")
-                && segment
-                    .attributes
-                    .iter()
-                    .any(|a| a.attribute == d.attribute && a.kind == "boolean");
-            let direction = if d.standardised >= 0.0 {
-                Direction::High
-            } else {
-                Direction::Low
-            };
-            let levels = if is_boolean {
-                None
-            } else {
-                level_words.as_deref()
-            };
-            if let Some(rule) = self.catalogue.find(words, levels, direction) {
-                sections.add(rule, d);
-                fired.push((rule, d));
-            }
-        }
-        let traits: Vec<Statement> = strong
-            .iter()
-            .take(self.max_statements)
-            .map(|(d, ..)| trait_statement(segment, d))
-            .collect();
-
-        // Name: the strongest signal whose descriptor no earlier persona uses.
-        let title = job_title(segment);
-        let descriptor = fired
-            .iter()
-            .filter_map(|(r, _)| r.descriptor.as_deref())
-            .find(|desc| !used_descriptors.iter().any(|u| u == desc))
-            .map(str::to_string)
-            .or_else(|| {
-                // An under-represented level says what the segment is not: no name from it.
-                strong
-                    .iter()
-                    .find(|(d, ..)| d.level.is_none() || d.standardised > 0.0)
-                    .map(|(d, ..)| fallback_descriptor(segment, d))
-            })
-            .unwrap_or_else(|| "Typical".to_string());
-        used_descriptors.push(descriptor.clone());
-        let name = namer.name(title.as_deref().unwrap_or(&descriptor));
-
-        let summary = summary_text(
-            &name,
-            segment,
-            value.map(|v| v.share),
-            &fired,
-            &traits,
-            reliable,
-        );
-        let buyer_type = buyer_type(&fired);
-        let mut persona = Persona {
-            name,
-            summary,
-            segment: segment.segment,
-            size: segment.size,
-            share: segment.share,
-            value_share: value.map(|v| v.share),
-            value_attribute: value.map(|v| v.attribute.clone()),
-            demographics,
-            firmographics,
-            traits,
-            goals: sections.goals,
-            pain_points: sections.pain_points,
-            objections: sections.objections,
-            motivations: sections.motivations,
-            buying_behaviour: sections.buying_behaviour,
-            channels: sections.channels,
-            buyer_type,
-        };
-        for list in [
-            &mut persona.goals,
-            &mut persona.pain_points,
-            &mut persona.objections,
-            &mut persona.motivations,
-            &mut persona.buying_behaviour,
-            &mut persona.channels,
-            &mut persona.traits,
-        ] {
-            list.truncate(self.max_statements);
-        }
-        persona
-    }
-}
-
-/// Statements collected per list, merged by text (one statement, several pieces of evidence).
-#[derive(Default)]
-struct Sections {
-    goals: Vec<Statement>,
-    pain_points: Vec<Statement>,
-    objections: Vec<Statement>,
-    motivations: Vec<Statement>,
-    buying_behaviour: Vec<Statement>,
-    channels: Vec<Statement>,
-}
-
-impl Sections {
-    fn add(&mut self, rule: &Rule, d: &Difference) {
-        let pairs: [(&mut Vec<Statement>, &[String]); 6] = [
-            (&mut self.goals, &rule.goals),
-            (&mut self.pain_points, &rule.pain_points),
-            (&mut self.objections, &rule.objections),
-            (&mut self.motivations, &rule.motivations),
-            (&mut self.buying_behaviour, &rule.buying_behaviour),
-            (&mut self.channels, &rule.channels),
-        ];
-        for (list, texts) in pairs {
-            for text in texts {
-                let evidence = Evidence::from(d);
-                match list.iter_mut().find(|s| &s.text == text) {
-                    Some(s) => {
-                        if !s.evidence.contains(&evidence) {
-                            s.evidence.push(evidence);
-                        }
-                    }
-                    None => list.push(Statement {
-                        text: text.clone(),
-                        evidence: vec![evidence],
-                    }),
-                }
-            }
-        }
-    }
-}
-
-fn trait_statement(segment: &SegmentProfile, d: &Difference) -> Statement {
-    let label = segment.label(&d.attribute);
-    let strength = d.standardised.abs();
-    let text = match &d.level {
-        None => {
-            let words = TRAIT_WORDS
-                .iter()
-                .find(|(min, ..)| strength >= *min)
-                .map_or("different from average", |(_, high, low)| {
-                    if d.standardised >= 0.0 {
-                        high
-                    } else {
-                        low
-                    }
-                });
-            format!("{label}: {words}")
-        }
-        Some(level) if level == "true" => {
-            let more = if d.standardised >= 0.0 {
-                "more"
-            } else {
-                "fewer"
-            };
-            format!("{label}: {more} customers than average")
-        }
-        Some(level) => {
-            let more = if d.standardised >= 0.0 {
-                "more common"
-            } else {
-                "less common"
-            };
-            format!("{label}: {level} {more} than average")
-        }
-    };
-    Statement {
-        text,
-        evidence: vec![Evidence::from(d)],
-    }
-}
-
-fn fallback_descriptor(segment: &SegmentProfile, d: &Difference) -> String {
-    match &d.level {
-        Some(level) if level != "true" => title_case(level),
-        _ => {
-            let direction = if d.standardised >= 0.0 { "High" } else { "Low" };
-            format!(
-                "{direction}-{}",
-                title_case(segment.label(&d.attribute)).replace(' ', "-")
-            )
-        }
-    }
-}
-
-/// The most common level of a job-title attribute in the segment, when it is also more common
-/// there than among all customers (so the title helps tell personas apart).
-fn job_title(segment: &SegmentProfile) -> Option<String> {
-    segment
-        .attributes
-        .iter()
-        .filter(|a| a.kind == "categorical" && a.role == Role::Feature)
-        .find(|a| {
-            let words = match_words(&[&a.attribute]);
-            JOB_TITLE_WORDS.iter().any(|w| words.iter().any(|x| x == w))
-        })
-        .and_then(|a| match (&a.segment, &a.population) {
-            (Summary::Levels { shares, .. }, Summary::Levels { shares: pop, .. }) => shares
-                .iter()
-                .zip(pop)
-                .filter(|(s, _)| s.count > 0)
-                .max_by(|x, y| {
-                    x.0.share
-                        .total_cmp(&y.0.share)
-                        .then_with(|| y.0.level.cmp(&x.0.level))
-                })
-                .filter(|(s, p)| s.share > p.share)
-                .map(|(s, _)| title_case(&s.level)),
-            _ => None,
-        })
-}
-
-fn summary_text(
-    name: &str,
-    segment: &SegmentProfile,
-    value_share: Option<f64>,
-    fired: &[(&Rule, &Difference)],
-    traits: &[Statement],
-    reliable: bool,
-) -> String {
-    use crate::render::percent;
-    let mut out = format!("{name} stands for {} of customers", percent(segment.share));
-    if let (Some(share), Some(v)) = (value_share, segment.value_shares.first()) {
-        out.push_str(&format!(
-            " and {} of {}",
-            percent(share),
-            segment.label(&v.attribute).to_lowercase()
-        ));
-    }
-    if !reliable {
-        out.push_str(&format!(
-            ". With only {} customers the segment is too small to describe reliably.",
-            segment.size
-        ));
-        return out;
-    }
-    let mut phrases: Vec<&str> = Vec::new();
-    for (rule, _) in fired {
-        if let Some(p) = rule.summary.as_deref() {
-            if !phrases.contains(&p) {
-                phrases.push(p);
-            }
-        }
-        if phrases.len() == 3 {
-            break;
-        }
-    }
-    match phrases.as_slice() {
-        // No catalogue rule fired, but strong differences exist: say them plainly.
-        [] if !traits.is_empty() => {
-            let plain: Vec<&str> = traits.iter().take(2).map(|t| t.text.as_str()).collect();
-            out.push_str(&format!(". What sets it apart: {}.", plain.join("; ")));
-        }
-        [] => out
-            .push_str(". Nothing in the data sets this segment clearly apart from all customers."),
-        [one] => out.push_str(&format!(": this customer {one}.")),
-        [init @ .., last] => {
-            out.push_str(&format!(": this customer {} and {last}.", init.join(", ")))
-        }
-    }
-    out
-}
-
-fn buyer_type(fired: &[(&Rule, &Difference)]) -> BuyerTypeFinding {
-    let mut scores: Vec<(BuyerType, f64, Vec<Evidence>)> = Vec::new();
-    for (rule, d) in fired {
-        let Some(kind) = rule.buyer_type else {
-            continue;
-        };
-        let evidence = Evidence::from(*d);
-        match scores.iter_mut().find(|(k, ..)| *k == kind) {
-            Some((_, score, ev)) => {
-                *score += d.standardised.abs();
-                if !ev.contains(&evidence) {
-                    ev.push(evidence);
-                }
-            }
-            None => scores.push((kind, d.standardised.abs(), vec![evidence])),
-        }
-    }
-    // Stable sort keeps first-fired order for equal scores.
-    scores.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let kind = match scores.as_slice() {
-        [] => BuyerType::Mixed,
-        [(k, ..)] => *k,
-        [(k, top, _), (_, second, _), ..] if *top >= BUYER_TYPE_LEAD * second => *k,
-        _ => BuyerType::Mixed,
-    };
-    let evidence = if kind == BuyerType::Mixed {
-        scores
-            .iter()
-            .take(2)
-            .flat_map(|(_, _, e)| e.clone())
-            .collect()
-    } else {
-        scores
-            .first()
-            .map(|(_, _, e)| e.clone())
-            .unwrap_or_default()
-    };
-    BuyerTypeFinding {
-        kind,
-        text: kind.as_str().to_string(),
-        evidence,
-    }
-}
-
-/// Typical values of demographic/geographic and firmographic attributes, in human units:
-/// the interquartile range and median of numbers, the most common level of the others.
-fn typical_values(segment: &SegmentProfile) -> (Vec<Statement>, Vec<Statement>) {
-    use crate::render::{number, percent};
-    let mut demographics = Vec::new();
-    let mut firmographics = Vec::new();
-    for a in &segment.attributes {
-        let target = match a.facet {
-            Facet::Demographic | Facet::Geographic => &mut demographics,
-            Facet::Firmographic => &mut firmographics,
-            _ => continue,
-        };
-        let statement = match (&a.segment, &a.population) {
-            (
-                Summary::Numeric {
-                    median: Some(median),
-                    q1: Some(q1),
-                    q3: Some(q3),
-                    mean: Some(mean),
-                    ..
-                },
-                Summary::Numeric {
-                    median: Some(pop_median),
-                    mean: Some(pop_mean),
-                    sd: Some(sd),
-                    ..
-                },
-            ) => {
-                let unit = a.unit.as_deref().map_or(String::new(), |u| format!(" {u}"));
-                Statement {
-                    text: format!(
-                        "{}: {}–{}{unit} (median {})",
-                        a.label,
-                        number(*q1),
-                        number(*q3),
-                        number(*median)
-                    ),
-                    evidence: vec![Evidence {
-                        attribute: a.attribute.clone(),
-                        level: None,
-                        statistic: Statistic::Median,
-                        segment_value: *median,
-                        population_value: *pop_median,
-                        effect: if *sd > 0.0 {
-                            (mean - pop_mean) / sd
-                        } else {
-                            0.0
-                        },
-                    }],
-                }
-            }
-            (Summary::Levels { shares, known, .. }, Summary::Levels { shares: pop, .. })
-                if *known > 0 =>
-            {
-                let Some((top, pop_top)) = shares
-                    .iter()
-                    .zip(pop)
-                    .filter(|(s, _)| s.count > 0)
-                    .max_by(|x, y| {
-                        x.0.share
-                            .total_cmp(&y.0.share)
-                            .then_with(|| y.0.level.cmp(&x.0.level))
-                    })
-                else {
-                    continue;
-                };
-                let level = if a.kind == "boolean" {
-                    if top.level == "true" { "yes" } else { "no" }.to_string()
-                } else {
-                    top.level.clone()
-                };
-                Statement {
-                    text: format!("{}: {level} ({})", a.label, percent(top.share)),
-                    evidence: vec![Evidence {
-                        attribute: a.attribute.clone(),
-                        level: Some(top.level.clone()),
-                        statistic: Statistic::Share,
-                        segment_value: top.share,
-                        population_value: pop_top.share,
-                        effect: if pop_top.share > 0.0 {
-                            top.share / pop_top.share
-                        } else {
-                            0.0
-                        },
-                    }],
-                }
-            }
-            _ => continue,
-        };
-        target.push(statement);
-    }
-    (demographics, firmographics)
 }
 
 /// Segment quality metrics reported beside the personas.
@@ -771,6 +426,8 @@ pub struct Personas {
     pub n_customers: usize,
     /// Customers in no segment.
     pub unassigned: usize,
+    /// The rule pack used, and why.
+    pub domain: DomainChoice,
     /// One persona per segment, segment 0 first.
     pub personas: Vec<Persona>,
     /// The profiles the personas were drafted from.
@@ -794,7 +451,8 @@ impl Personas {
 
 /// Every statement of a persona with the list it is in, for checks and custom renderings.
 pub fn statements(persona: &Persona) -> Vec<(&'static str, &Statement)> {
-    let lists: [(&'static str, &Vec<Statement>); 9] = [
+    let lists: [(&'static str, &Vec<Statement>); 10] = [
+        ("outcomes", &persona.outcomes),
         ("demographics", &persona.demographics),
         ("firmographics", &persona.firmographics),
         ("traits", &persona.traits),
@@ -863,15 +521,10 @@ mod tests {
             .expect("price objection");
         assert_eq!(objection.evidence[0].attribute, "discount_share");
         assert!(objection.evidence[0].segment_value > objection.evidence[0].population_value);
-        // Discounts point to deal-based, rare purchases to need-based buying, equally strongly.
-        assert_eq!(deal.buyer_type.kind, BuyerType::Mixed);
-        let types: Vec<&str> = deal
-            .buyer_type
-            .evidence
-            .iter()
-            .map(|e| e.attribute.as_str())
-            .collect();
-        assert!(types.contains(&"discount_share") && types.contains(&"purchase_frequency"));
+        // The discount share is a rate and decides the buyer type.
+        assert_eq!(deal.buyer_type.kind, BuyerType::Deal);
+        assert_eq!(deal.buyer_type.evidence[0].attribute, "discount_share");
+        assert!(deal.buyer_type.reason.contains("discount share"));
         // shoe_size does not differ: it must not appear anywhere.
         assert!(statements(deal)
             .iter()
@@ -910,14 +563,59 @@ mod tests {
             .unwrap();
         for persona in &p.personas {
             assert!(persona.goals.is_empty() && persona.objections.is_empty());
+            assert!(persona.mainstream);
             assert!(persona
                 .summary
                 .contains("Nothing in the data sets this segment clearly apart"));
             assert_eq!(persona.buyer_type.kind, BuyerType::Mixed);
+            assert!(persona
+                .buyer_type
+                .reason
+                .contains("no rate or loyalty signal"));
+            assert!(!persona.notes.is_empty());
         }
         assert!(p
             .to_markdown()
             .contains("No difference from all customers is strong enough"));
+    }
+
+    #[test]
+    fn an_average_segment_is_the_mainstream_compared_with_the_others() {
+        // 90 customers near 10, 10 customers at 30: the large segment is within 0.5 sd of all
+        // customers, but far below the other ten.
+        let schema = Schema::new(vec![Attribute::numeric("monthly_spend")]).unwrap();
+        let mut csv = String::from("monthly_spend\n");
+        let values: Vec<f64> = (0..100)
+            .map(|i| if i < 90 { 10.0 + (i % 3) as f64 } else { 30.0 })
+            .collect();
+        values.iter().for_each(|v| csv.push_str(&format!("{v}\n")));
+        let table =
+            CustomerTable::from_csv_reader(csv.as_bytes(), &schema, &CsvOptions::new()).unwrap();
+        let labels = (0..100).map(|i| Some(usize::from(i >= 90))).collect();
+        let segmentation = Segmentation::new(labels, None, None).unwrap();
+        let profiles = Profiles::new(&table, &segmentation).unwrap();
+        let p = Drafter::new()
+            .with_min_segment_size(10)
+            .draft(&profiles)
+            .unwrap();
+        let main = &p.personas[0];
+        assert!(main.mainstream && !p.personas[1].mainstream);
+        assert!(
+            main.summary.contains("is the mainstream: 90% of customers"),
+            "{}",
+            main.summary
+        );
+        assert!(
+            main.summary.contains("compared with the other customers"),
+            "{}",
+            main.summary
+        );
+        let e = &main.traits[0].evidence[0];
+        assert_eq!(e.versus, Versus::OtherCustomers);
+        let own: f64 = values[..90].iter().sum::<f64>() / 90.0;
+        assert!((e.segment_value - own).abs() < 1e-9);
+        assert!((e.population_value - 30.0).abs() < 1e-9, "{e:?}");
+        assert!(e.effect < -0.5);
     }
 
     #[test]
@@ -929,29 +627,5 @@ mod tests {
             .with_first_names(Vec::<String>::new())
             .draft(&pr)
             .is_err());
-    }
-
-    #[test]
-    fn buyer_type_needs_a_clear_lead() {
-        let rule = |t| Rule::new("r", "x", Direction::High).with_buyer_type(t);
-        let diff = |s: f64| Difference {
-            attribute: "x".into(),
-            level: None,
-            statistic: Statistic::Mean,
-            segment_value: 1.0,
-            population_value: 0.0,
-            effect: s,
-            standardised: s,
-        };
-        let (deal, loyal) = (rule(BuyerType::Deal), rule(BuyerType::Loyalty));
-        let (strong, weak, close) = (diff(2.0), diff(1.0), diff(1.8));
-        assert_eq!(
-            buyer_type(&[(&deal, &strong), (&loyal, &weak)]).kind,
-            BuyerType::Deal
-        );
-        let mixed = buyer_type(&[(&deal, &strong), (&loyal, &close)]);
-        assert_eq!(mixed.kind, BuyerType::Mixed);
-        assert_eq!(mixed.evidence.len(), 2);
-        assert_eq!(buyer_type(&[]).kind, BuyerType::Mixed);
     }
 }

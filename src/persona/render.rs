@@ -2,10 +2,11 @@
 
 use std::fmt::Write as _;
 
-use super::{Evidence, Persona, Personas, Statement};
+use super::{Evidence, Persona, Personas, Statement, Versus};
 use crate::error::Result;
 use crate::profile::Statistic;
 use crate::render::{cell, comparison, json_document, percent};
+use crate::text::in_sentence;
 
 impl Personas {
     /// The personas as a JSON document; the [`persona`](super) module docs describe every field.
@@ -36,6 +37,12 @@ impl Personas {
             ". Every statement is followed by the evidence behind it: the segment's value vs all \
              customers, and the effect size.\n",
         );
+        let _ = writeln!(
+            out,
+            "\nSignal rules: general and {} ({}).",
+            self.domain.domain.as_str(),
+            self.domain.reason
+        );
         if let Some(q) = &self.quality {
             if let Some(s) = q.silhouette {
                 let _ = writeln!(out, "\nSegment separation (silhouette): {s:.2}.");
@@ -63,13 +70,21 @@ fn evidence_short(personas: &Personas, segment: usize, e: &Evidence) -> String {
     let what = match (e.statistic, e.level.as_deref()) {
         (Statistic::Share, Some("true")) => label.to_string(),
         (Statistic::Share, Some(level)) => format!("{label} = {level}"),
-        (Statistic::Median, _) => format!("median {}", label.to_lowercase()),
-        _ => format!("avg {}", label.to_lowercase()),
+        (Statistic::Median, _) => format!("median {}", in_sentence(label)),
+        _ => format!("avg {}", in_sentence(label)),
     };
-    format!(
-        "{what} {}",
-        comparison(e.statistic, e.segment_value, e.population_value, e.effect)
-    )
+    let numbers = comparison(
+        label,
+        e.statistic,
+        e.segment_value,
+        e.population_value,
+        e.effect,
+    );
+    let versus = match e.versus {
+        Versus::AllCustomers => "",
+        Versus::OtherCustomers => " other customers",
+    };
+    format!("{what} {numbers}{versus}")
 }
 
 fn list(
@@ -109,11 +124,23 @@ fn card(out: &mut String, p: &Persona, all: &Personas) {
         let _ = writeln!(
             out,
             "| Share of {} | {} |",
-            attribute_label(all, p.segment, attribute).to_lowercase(),
+            cell(&in_sentence(attribute_label(all, p.segment, attribute))),
             percent(share)
         );
     }
-    let _ = writeln!(out, "| Buyer type | {} |", p.buyer_type.text);
+    if let Some(note) = &p.value_note {
+        let _ = writeln!(out, "| Value | {} |", cell(note));
+    }
+    for s in &p.outcomes {
+        let (label, value) = s.text.split_once(": ").unwrap_or((&s.text, ""));
+        let _ = writeln!(out, "| {} | {} |", cell(label), cell(value));
+    }
+    let _ = writeln!(
+        out,
+        "| Buyer type | {} ({}) |",
+        p.buyer_type.text,
+        cell(&p.buyer_type.reason)
+    );
     for s in p.demographics.iter().chain(&p.firmographics) {
         let (label, value) = s.text.split_once(": ").unwrap_or((&s.text, ""));
         let _ = writeln!(out, "| {} | {} |", cell(label), cell(value));
@@ -127,11 +154,19 @@ fn card(out: &mut String, p: &Persona, all: &Personas) {
         out.push_str("_No difference from all customers is strong enough to state._\n\n");
         return;
     }
-    list(out, "What sets them apart", &p.traits, p, all);
+    let apart = if p.mainstream {
+        "What sets them apart from the other customers"
+    } else {
+        "What sets them apart"
+    };
+    list(out, apart, &p.traits, p, all);
     list(out, "Goals", &p.goals, p, all);
     list(out, "Pain points", &p.pain_points, p, all);
     list(out, "Objections", &p.objections, p, all);
     list(out, "Motivations", &p.motivations, p, all);
     list(out, "Buying behaviour", &p.buying_behaviour, p, all);
     list(out, "Channels", &p.channels, p, all);
+    for note in &p.notes {
+        let _ = writeln!(out, "_{note}._\n");
+    }
 }

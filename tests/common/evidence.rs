@@ -24,7 +24,8 @@ pub const MIN_LIFT: f64 = 1.25;
 pub const MIN_SEGMENT: usize = 30;
 
 /// The lists whose statements claim a difference (demographics and firmographics describe).
-pub const CLAIMS: [&str; 7] = [
+pub const CLAIMS: [&str; 8] = [
+    "outcomes",
     "traits",
     "goals",
     "pain_points",
@@ -556,7 +557,13 @@ fn check_evidence(
 ) -> Effect {
     let attribute = e["attribute"].as_str().unwrap();
     let values = schema.values(raw, attribute);
-    let all = vec![true; members.len()];
+    // The comparison group: every customer, or (for a mainstream persona) every customer
+    // outside the segment.
+    let all: Vec<bool> = match e["versus"].as_str().unwrap_or("all_customers") {
+        "all_customers" => vec![true; members.len()],
+        "other_customers" => members.iter().map(|m| !m).collect(),
+        other => panic!("unknown comparison {other}"),
+    };
     let what = format!("{attribute} {e}");
     match e["statistic"].as_str().unwrap() {
         statistic @ ("mean" | "median") => {
@@ -572,7 +579,8 @@ fn check_evidence(
             };
             assert_close(&what, value(&seg), &e["segment_value"]);
             assert_close(&what, value(&pop), &e["population_value"]);
-            let sd = sd(&pop);
+            // The spread is always that of every customer, whatever the comparison group.
+            let sd = sd(&known_in(&numbers, &vec![true; members.len()]));
             let smd = if sd > 0.0 {
                 (mean(&seg) - mean(&pop)) / sd
             } else {
