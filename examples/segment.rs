@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use personas::persona::{Catalogue, Drafter, Quality};
-use personas::segment::{suggest_eps, AutoK, Dbscan};
+use personas::segment::{suggest_eps, AutoK, Dbscan, KAssessment};
 use personas::{
     CsvOptions, CustomerTable, Encoder, InferOptions, Inference, KMeans, Profiles, Schema,
     Segmentation, Segmenter, ZeroVariance,
@@ -132,7 +132,11 @@ fn parse_range(text: &str) -> Result<std::ops::RangeInclusive<usize>, String> {
     Ok(number(a)?..=number(b)?)
 }
 
-fn segment(args: &Args, features: ndarray::ArrayView2<'_, f64>) -> Result<Segmentation, String> {
+/// The segmentation, and how k was chosen when it was chosen automatically.
+fn segment(
+    args: &Args,
+    features: ndarray::ArrayView2<'_, f64>,
+) -> Result<(Segmentation, Option<KAssessment>), String> {
     let text = |e: personas::Error| e.to_string();
     match args.algorithm {
         Algorithm::Kmeans if args.k == "auto" => {
@@ -146,7 +150,8 @@ fn segment(args: &Args, features: ndarray::ArrayView2<'_, f64>) -> Result<Segmen
                 eprintln!("warning: {warning}");
             }
             eprintln!("chose k = {}\n", choice.k());
-            Ok(choice.into_segmentation())
+            let assessment = choice.assessment().clone();
+            Ok((choice.into_segmentation(), Some(assessment)))
         }
         Algorithm::Kmeans => {
             let k = args
@@ -157,6 +162,7 @@ fn segment(args: &Args, features: ndarray::ArrayView2<'_, f64>) -> Result<Segmen
                 .with_seed(args.seed)
                 .with_n_init(args.n_init)
                 .segment(features)
+                .map(|s| (s, None))
                 .map_err(text)
         }
         Algorithm::Dbscan => {
@@ -176,7 +182,7 @@ fn segment(args: &Args, features: ndarray::ArrayView2<'_, f64>) -> Result<Segmen
                 segmentation.n_segments(),
                 segmentation.unassigned()
             );
-            Ok(segmentation)
+            Ok((segmentation, None))
         }
     }
 }
@@ -251,13 +257,17 @@ fn run(args: Args) -> Result<(), String> {
         eprintln!("warning: {warning}");
     }
     let features = encoder.transform(&customers).map_err(text)?;
-    let segmentation = segment(&args, features.view())?;
+    let (segmentation, selection) = segment(&args, features.view())?;
     let profiles = Profiles::new(&customers, &segmentation).map_err(text)?;
     let personas = Drafter::new()
         .with_catalogue(catalogue)
         .draft(&profiles)
         .map_err(text)?
         .with_quality(Quality::measure(features.view(), &segmentation, args.seed));
+    let personas = match selection {
+        Some(selection) => personas.with_selection(selection),
+        None => personas,
+    };
     let rendered = match args.format {
         Format::Markdown => personas.to_markdown(),
         Format::Json => personas.to_json().map_err(text)? + "\n",

@@ -219,12 +219,25 @@ fn no_persona_states_both_sides_of_a_concept() {
 #[test]
 fn intensity_words_follow_effect_sizes_and_evidence_is_strong() {
     for run in runs() {
+        let outcomes: Vec<&str> = run
+            .personas
+            .segments
+            .iter()
+            .flat_map(|s| &s.attributes)
+            .filter(|a| a.role == Role::Outcome)
+            .map(|a| a.attribute.as_str())
+            .collect();
         for p in &run.personas.personas {
             for (list, s) in statements(p) {
                 if matches!(list, "demographics" | "firmographics") {
                     continue;
                 }
                 for e in &s.evidence {
+                    // Outcomes follow their own rule (a marked ratio, 3 standard errors), checked
+                    // in `outcomes_that_differ_are_key_facts_with_evidence`.
+                    if outcomes.contains(&e.attribute.as_str()) {
+                        continue;
+                    }
                     // Every claim of difference rests on a strong difference.
                     match (e.statistic, &e.level) {
                         (Statistic::Share, Some(_)) => {
@@ -280,15 +293,27 @@ fn outcomes_that_differ_are_key_facts_with_evidence() {
                 .iter()
                 .filter(|a| a.role == Role::Outcome)
             {
+                // An outcome differs when its rate (or mean) is at least MIN_LIFT times that of
+                // all customers, or at most the inverse, and at least 3 standard errors away.
+                let marked = |ratio: f64| ratio >= MIN_LIFT || ratio <= 1.0 / MIN_LIFT;
                 let differs = match (&a.segment, &a.population) {
                     (
-                        Summary::Numeric { mean: Some(m), .. },
+                        Summary::Numeric {
+                            mean: Some(m),
+                            known,
+                            ..
+                        },
                         Summary::Numeric {
                             mean: Some(pm),
                             sd: Some(sd),
                             ..
                         },
-                    ) => *sd > 0.0 && ((m - pm) / sd).abs() >= MIN_EFFECT,
+                    ) => {
+                        *sd > 0.0
+                            && *pm != 0.0
+                            && marked(m / pm)
+                            && (m - pm).abs() / (sd / (*known as f64).sqrt()) >= 3.0
+                    }
                     (
                         Summary::Levels { shares, known, .. },
                         Summary::Levels { shares: pop, .. },
@@ -298,9 +323,9 @@ fn outcomes_that_differ_are_key_facts_with_evidence() {
                         .filter(|(s, _)| !(a.kind == "boolean" && s.level == "false"))
                         .any(|(s, q)| {
                             let q = q.share;
-                            q > 0.0 && q < 1.0 && {
-                                let z = (s.share - q) / (q * (1.0 - q)).sqrt();
-                                z.abs() >= MIN_EFFECT && (z < 0.0 || s.share / q >= MIN_LIFT)
+                            q > 0.0 && q < 1.0 && marked(s.share / q) && {
+                                let se = (q * (1.0 - q) / *known as f64).sqrt();
+                                (s.share - q).abs() / se >= 3.0
                             }
                         }),
                     _ => false,

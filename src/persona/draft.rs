@@ -111,27 +111,42 @@ impl Draft<'_> {
                 } else {
                     differences(a)
                 };
-                diffs.into_iter().map(move |d| {
-                    let level_words = d
-                        .level
-                        .as_deref()
-                        .filter(|l| !(a.kind == "boolean" && *l == "true"))
-                        .map(|l| match_words(&[l]));
-                    Signal {
-                        d,
-                        versus: if others {
-                            Versus::OtherCustomers
+                let known = a.segment.known();
+                let sd = match &a.population {
+                    Summary::Numeric { sd: Some(sd), .. } => *sd,
+                    _ => 0.0,
+                };
+                let outcome = a.role == Role::Outcome;
+                let drafter = self.drafter;
+                diffs
+                    .into_iter()
+                    .filter(move |d| {
+                        if outcome && !others {
+                            drafter.is_outcome_evidence(d, known, sd)
                         } else {
-                            Versus::AllCustomers
-                        },
-                        words: words.clone(),
-                        level_words,
-                        is_value: a.role == Role::Value,
-                        is_outcome: a.role == Role::Outcome,
-                    }
-                })
+                            drafter.is_evidence(d)
+                        }
+                    })
+                    .map(move |d| {
+                        let level_words = d
+                            .level
+                            .as_deref()
+                            .filter(|l| !(a.kind == "boolean" && *l == "true"))
+                            .map(|l| match_words(&[l]));
+                        Signal {
+                            d,
+                            versus: if others {
+                                Versus::OtherCustomers
+                            } else {
+                                Versus::AllCustomers
+                            },
+                            words: words.clone(),
+                            level_words,
+                            is_value: a.role == Role::Value,
+                            is_outcome: a.role == Role::Outcome,
+                        }
+                    })
             })
-            .filter(|s| self.drafter.is_evidence(&s.d))
             .collect();
         out.sort_by(strongest_first);
         out

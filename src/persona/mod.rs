@@ -15,6 +15,14 @@
 //! levels, its lift is at least `min_lift` (1.25); a segment smaller than `min_segment_size`
 //! customers (30) gets no statements at all.
 //!
+//! Outcomes ([`crate::Role::Outcome`]: churn, default, campaign response) are rates a team
+//! tracks, where a few points matter: a segment's outcome counts as different when the rate (or
+//! mean) is at least `min_lift` times that of all customers, or at most its inverse, **and** the
+//! difference is at least [`OUTCOME_MIN_Z`] standard errors, `|s - p| / sqrt(p (1 - p) / n)` for
+//! a rate over the segment's `n` customers with a known value (`sd / sqrt(n)` for a mean), so it
+//! is not chance. Churn of 43% against 27% in a segment of 3,000 is stated; in a segment of 40 it
+//! is not.
+//!
 //! ## Words follow the numbers
 //! - Intensity: a difference below `min_effect` is never stated; "higher", "more" and "more
 //!   common" mean 0.5–1 sd (a lift of 1.25–2); "much higher", "far more" and "far more common"
@@ -58,7 +66,10 @@
 //!   "segment_value", "population_value", "effect", "versus"}]}` (see [`Evidence`]);
 //! - `segments` (array): the profiles the personas were drafted from ([`crate::SegmentProfile`]);
 //! - `quality` (object or `null`): `silhouette`, `calinski_harabasz`, `davies_bouldin`,
-//!   `inertia`.
+//!   `inertia`;
+//! - `selection` (object, present when k was chosen automatically): `k`, `range`, `scores` (one
+//!   row per k: silhouette, stability, smallest segment share, combined score, eligibility),
+//!   `reason`, `on_edge`, `weak_structure` and `warnings` (see [`crate::segment::KAssessment`]).
 //!
 //! ```
 //! use personas::persona::Drafter;
@@ -375,16 +386,37 @@ impl Drafter {
             personas,
             segments: profiles.segments.clone(),
             quality: None,
+            selection: None,
         })
     }
 
     /// Whether a difference is strong enough to be evidence: a large enough standardised
     /// difference and, for an over-represented level, a large enough lift.
+    /// Whether an outcome difference is evidence, for a segment with `known` customers whose
+    /// outcome is known and a population spread `sd` (for means); see the module docs.
+    pub(crate) fn is_outcome_evidence(&self, d: &Difference, known: usize, sd: f64) -> bool {
+        if known == 0 {
+            return false;
+        }
+        let (s, p) = (d.segment_value, d.population_value);
+        let error = match d.statistic {
+            Statistic::Share => (p * (1.0 - p) / known as f64).sqrt(),
+            _ => sd / (known as f64).sqrt(),
+        };
+        let ratio = if p != 0.0 { s / p } else { f64::INFINITY };
+        let marked = ratio >= self.min_lift || (ratio >= 0.0 && ratio <= 1.0 / self.min_lift);
+        marked && error > 0.0 && (s - p).abs() / error >= OUTCOME_MIN_Z
+    }
+
     fn is_evidence(&self, d: &Difference) -> bool {
         let over_represented = d.statistic == Statistic::Share && d.standardised >= 0.0;
         d.standardised.abs() >= self.min_effect && (!over_represented || d.effect >= self.min_lift)
     }
 }
+
+/// How many standard errors an outcome's difference must reach to be stated (see the module
+/// docs): 3, so that chance alone rarely passes.
+pub const OUTCOME_MIN_Z: f64 = 3.0;
 
 /// Segment quality metrics reported beside the personas.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -434,12 +466,23 @@ pub struct Personas {
     pub segments: Vec<SegmentProfile>,
     /// Segment quality metrics, when measured.
     pub quality: Option<Quality>,
+    /// How the number of segments was chosen, when it was chosen automatically: the score
+    /// table, the reason, and the flags and warnings (k at the edge of the range, weak
+    /// structure) a reader should see before trusting the personas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<crate::segment::KAssessment>,
 }
 
 impl Personas {
     /// Attaches segment quality metrics.
     pub fn with_quality(mut self, quality: Quality) -> Self {
         self.quality = Some(quality);
+        self
+    }
+
+    /// Attaches how the number of segments was chosen ([`crate::KChoice::assessment`]).
+    pub fn with_selection(mut self, selection: crate::segment::KAssessment) -> Self {
+        self.selection = Some(selection);
         self
     }
 

@@ -48,6 +48,12 @@ impl Personas {
                 let _ = writeln!(out, "\nSegment separation (silhouette): {s:.2}.");
             }
         }
+        if let Some(selection) = &self.selection {
+            let _ = writeln!(out, "\nNumber of personas: {}", cell(&selection.reason));
+            for warning in &selection.warnings {
+                let _ = writeln!(out, "\n> **Note:** {}", cell(warning));
+            }
+        }
         for persona in &self.personas {
             out.push('\n');
             card(&mut out, persona, self);

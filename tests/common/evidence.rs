@@ -190,12 +190,18 @@ pub fn full_years(from: (i64, i64, i64), to: (i64, i64, i64)) -> i64 {
     to.0 - from.0 - i64::from((to.1, to.2) < anniversary)
 }
 
-/// The schema JSON the run wrote: only tag separators, date formats and formulas are read.
+/// The schema JSON the run wrote: only tag separators, date formats, formulas and which
+/// attributes are outcomes (they have their own statement rule) are read.
 pub struct SchemaJson(Value);
 
 impl SchemaJson {
     pub fn parse(text: &str) -> Self {
         SchemaJson(serde_json::from_str(text).unwrap())
+    }
+
+    /// Whether the attribute is an outcome (churn, default, response).
+    pub fn is_outcome(&self, name: &str) -> bool {
+        self.attribute(name).is_some_and(|a| a["role"] == "outcome")
     }
 
     fn attribute(&self, name: &str) -> Option<&Value> {
@@ -501,6 +507,18 @@ pub fn check(raw: &RawCsv, schema: &SchemaJson, personas_json: &str, labels_csv:
             }
             // A claim: a large enough difference in a large enough segment.
             assert!(size >= MIN_SEGMENT, "{list} in a segment of {size}: {e}");
+            let attribute = e["attribute"].as_str().unwrap();
+            if schema.is_outcome(attribute) && e["versus"] != "other_customers" {
+                // An outcome rate: a marked ratio that is also no chance (>= 3 standard errors).
+                let ratio = effect.ratio;
+                assert!(
+                    ratio >= MIN_LIFT || ratio <= 1.0 / MIN_LIFT,
+                    "{list}: outcome ratio {ratio}: {e}"
+                );
+                assert!(effect.z >= 3.0, "{list}: outcome z {}: {e}", effect.z);
+                report.claims += 1;
+                continue;
+            }
             assert!(
                 effect.standardised.abs() >= MIN_EFFECT,
                 "{list}: |standardised| {} < {MIN_EFFECT}: {e}",
@@ -534,6 +552,10 @@ pub fn check(raw: &RawCsv, schema: &SchemaJson, personas_json: &str, labels_csv:
 pub struct Effect {
     pub standardised: f64,
     pub lift: Option<f64>,
+    /// Segment value over comparison value.
+    pub ratio: f64,
+    /// |segment - comparison| in standard errors of the segment's value.
+    pub z: f64,
 }
 
 /// The mean of the known values of `values` in the group.
@@ -588,9 +610,12 @@ fn check_evidence(
             };
             assert_close(&what, smd, &e["effect"]);
             report.numbers += 3;
+            let (ms, mp) = (mean(&seg), mean(&pop));
             Effect {
                 standardised: smd,
                 lift: None,
+                ratio: ms / mp,
+                z: (ms - mp).abs() / (sd / (seg.len() as f64).sqrt()),
             }
         }
         "share" => {
@@ -607,9 +632,12 @@ fn check_evidence(
             let lift = if p > 0.0 { s / p } else { 0.0 };
             assert_close(&what, lift, &e["effect"]);
             report.numbers += 3;
+            let known = known_in(&hits, members).len() as f64;
             Effect {
                 standardised: (s - p) / (p * (1.0 - p)).sqrt(),
                 lift: Some(lift),
+                ratio: lift,
+                z: (s - p).abs() / (p * (1.0 - p) / known).sqrt(),
             }
         }
         other => panic!("unknown statistic {other}"),
