@@ -10,6 +10,7 @@ use common::{segment_csv, shared, DATA, SCHEMA};
 use std::path::Path;
 
 use personas::persona::{statements, BuyerType, Catalogue, Direction, Drafter, Versus};
+use personas::segment::AutoK;
 use personas::{
     CsvOptions, CustomerTable, Encoder, Inference, KMeans, Personas, Profiles, Role,
     SampleCustomers, Schema, Segmenter, Statistic, Summary,
@@ -57,33 +58,19 @@ fn draft(what: &str, table: &CustomerTable, k: usize) -> Run {
     }
 }
 
-/// A schema where columns named like an outcome (churn, status, default, response) are outcomes,
-/// as schema inference will soon mark them.
-fn with_outcomes(schema: &Schema) -> Schema {
-    let attributes = schema
-        .attributes()
-        .iter()
-        .cloned()
-        .map(|mut a| {
-            let name = a.name.to_lowercase();
-            if ["churn", "status", "default", "response"]
-                .iter()
-                .any(|w| name == *w)
-            {
-                a.role = Role::Outcome;
-            }
-            a
-        })
-        .collect();
-    Schema::new(attributes).unwrap()
-}
-
-fn real(relative: &str, k: usize) -> Option<Run> {
+fn real(relative: &str, k: Option<usize>) -> Option<Run> {
     let path = shared(relative)?;
     let options = CsvOptions::new();
+    // The whole default path: the inferred schema (outcomes, codes, derived totals) and, when
+    // `k` is `None`, the automatic choice of k.
     let inferred = Inference::from_csv_path(&path, &options).unwrap();
-    let schema = with_outcomes(inferred.schema());
-    let table = CustomerTable::from_csv_path(&path, &schema, &options).unwrap();
+    let table = CustomerTable::from_csv_path(&path, inferred.schema(), &options).unwrap();
+    let k = k.unwrap_or_else(|| {
+        let features = Encoder::new().fit(&table).unwrap().transform(&table).unwrap();
+        let k = AutoK::default().with_seed(7).fit(features.view()).unwrap().k();
+        assert!((3..=6).contains(&k), "{relative}: k = {k}");
+        k
+    });
     Some(draft(relative, &table, k))
 }
 
@@ -125,10 +112,10 @@ fn all_runs() -> Vec<Run> {
     let (table, ..) = segment_csv(Path::new(DATA), &schema, 5, 42);
     out.push(draft("bundled", &table, 5));
     for (file, k) in [
-        ("telco-churn/Customer_Churn.csv", 4),
-        ("credit-scoring/credit_data.csv", 4),
-        ("mall-customers/Mall_Customers.csv", 5),
-        ("wholesale-customers/Wholesale customers data.csv", 4),
+        ("telco-churn/Customer_Churn.csv", Some(4)),
+        ("credit-scoring/credit_data.csv", None),
+        ("mall-customers/Mall_Customers.csv", Some(5)),
+        ("wholesale-customers/Wholesale customers data.csv", None),
     ] {
         out.extend(real(file, k));
     }
