@@ -28,6 +28,14 @@ const BLOCK_ROWS: usize = 2048;
 /// Marks a customer that has not been assigned yet (first iteration of a run).
 const UNASSIGNED: usize = usize::MAX;
 
+/// The Hamerly test keeps a customer's centroid only when its squared distance is below this
+/// fraction of the squared bound. The bounds come from square roots, squares and subtractions
+/// that each round, and a bound rounded up by one ulp would certify an exact tie as a strict win
+/// (a customer at the exact midpoint of `[0, 0]` and `[1, 1]` has distance² 0.5, but
+/// `(0.5 * sqrt(2))²` is 0.5000000000000001); the slack makes such customers take the full scan,
+/// which breaks ties exactly. It costs a full scan only to customers within 1e-9 of their bound.
+const BOUND_SLACK: f64 = 1.0 - 1e-9;
+
 /// How k-means chooses its starting centroids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Init {
@@ -382,6 +390,9 @@ pub struct KMeansModel {
 }
 
 impl KMeansModel {
+    /// Orders the segments largest first, then by first customer. This is the rank the final
+    /// assignment broke its ties by (see [`lloyd`]), so the training labels stay the nearest
+    /// centroids with ties to the lower index, as [`KMeansModel::predict`] finds them.
     fn renumbered(run: Run, raw_labels: Vec<usize>, d: usize) -> Self {
         let k = run.centroids.len() / d;
         let mut counts = vec![0usize; k];
@@ -539,7 +550,8 @@ impl Problem<'_> {
 struct Workspace {
     labels: Vec<usize>,
     lower: Vec<f64>,
-    /// Per block: `k * d` coordinate sums, `k` weight sums, inertia, number of label changes.
+    /// Per block: `k * d` coordinate sums, `k` weight sums, inertia, number of label changes,
+    /// `k` customer counts, `k` first customers (as `f64`, `inf` for none).
     partials: Vec<f64>,
     stride: usize,
     sums: Vec<f64>,
@@ -547,11 +559,17 @@ struct Workspace {
     new_centroids: Vec<f64>,
     half_gap: Vec<f64>,
     drift: Vec<f64>,
+    /// Per centroid: its customers and its first customer in the last pass, and its rank in the
+    /// order "most customers first, then earliest first customer, then index", which is the
+    /// order of the fitted model's segments. Ties between centroids go to the lower rank.
+    sizes: Vec<f64>,
+    first: Vec<f64>,
+    rank: Vec<usize>,
 }
 
 impl Workspace {
     fn new(p: &Problem<'_>) -> Self {
-        let stride = p.k * p.d + p.k + 2;
+        let stride = p.k * p.d + 3 * p.k + 2;
         Workspace {
             labels: vec![UNASSIGNED; p.n],
             lower: vec![0.0; p.n],
@@ -562,6 +580,9 @@ impl Workspace {
             new_centroids: vec![0.0; p.k * p.d],
             half_gap: vec![0.0; p.k],
             drift: vec![0.0; p.k],
+            sizes: vec![0.0; p.k],
+            first: vec![f64::INFINITY; p.k],
+            rank: (0..p.k).collect(),
         }
     }
 }
@@ -632,6 +653,25 @@ fn nearest(row: &[f64], c: &[f64], d: usize) -> (usize, f64, f64) {
     for (j, cj) in c.chunks_exact(d).enumerate() {
         let dist = sq_dist(row, cj);
         if dist < best {
+            second = best;
+            best = dist;
+            arg = j;
+        } else if dist < second {
+            second = dist;
+        }
+    }
+    (arg, best, second)
+}
+
+/// [`nearest`] with ties to the centroid of lower `rank` instead of lower index.
+#[inline]
+fn nearest_ranked(row: &[f64], c: &[f64], d: usize, rank: &[usize]) -> (usize, f64, f64) {
+    let mut best = f64::INFINITY;
+    let mut second = f64::INFINITY;
+    let mut arg = 0;
+    for (j, cj) in c.chunks_exact(d).enumerate() {
+        let dist = sq_dist(row, cj);
+        if dist < best || (dist == best && rank[j] < rank[arg]) {
             second = best;
             best = dist;
             arg = j;
@@ -817,7 +857,8 @@ fn kmeans_plus_plus(p: &Problem<'_>, rng: &mut Rng, ws: &mut Workspace) -> Vec<f
 
 /// One assignment step over a block: for each customer, the nearest centroid (skipping the full
 /// scan when the Hamerly bound proves the current one is still nearest), then its contribution
-/// to the block's sums, weight, inertia and change count.
+/// to the block's sums, weight, inertia, change count, customer counts and first customers.
+/// Ties go to the centroid of lower `rank`; `start` is the index of the block's first customer.
 #[allow(clippy::too_many_arguments)]
 fn assign_block(
     xb: &[f64],
@@ -828,21 +869,29 @@ fn assign_block(
     c: &[f64],
     half_gap: &[f64],
     drift: Drift,
+    rank: &[usize],
+    start: usize,
     d: usize,
     k: usize,
 ) {
     part.iter_mut().for_each(|v| *v = 0.0);
     let (sums, rest) = part.split_at_mut(k * d);
-    let (wsum, stats) = rest.split_at_mut(k);
+    let (wsum, rest) = rest.split_at_mut(k);
+    let (stats, rest) = rest.split_at_mut(2);
+    let (sizes, first) = rest.split_at_mut(k);
+    first.iter_mut().for_each(|f| *f = f64::INFINITY);
     let mut inertia = 0.0;
     let mut changed = 0.0;
+    let scan = |row: &[f64], lower: &mut f64| {
+        let (j, best, second) = nearest_ranked(row, c, d, rank);
+        *lower = second.sqrt();
+        (j, best)
+    };
     for (i, row) in xb.chunks_exact(d).enumerate() {
         let a = labels[i];
         let w = wb.map_or(1.0, |w| w[i]);
         let (label, dist) = if a == UNASSIGNED {
-            let (j, best, second) = nearest(row, c, d);
-            lower[i] = second.sqrt();
-            (j, best)
+            scan(row, &mut lower[i])
         } else {
             let loosen = if a == drift.argmax {
                 drift.second
@@ -851,15 +900,14 @@ fn assign_block(
             };
             lower[i] -= loosen;
             let da2 = sq_dist(row, &c[a * d..(a + 1) * d]);
-            // Strict: on a tie the full scan decides, so ties always go to the lower index.
-            // Squared on both sides (the bound is >= 0 after `max`), which spares a square root.
+            // Strict, with a rounding slack: on a tie the full scan decides, so ties always go
+            // to the lower index. Squared on both sides (the bound is >= 0 after `max`), which
+            // spares a square root.
             let bound = half_gap[a].max(lower[i]);
-            if da2 < bound * bound {
+            if da2 < bound * bound * BOUND_SLACK {
                 (a, da2)
             } else {
-                let (j, best, second) = nearest(row, c, d);
-                lower[i] = second.sqrt();
-                (j, best)
+                scan(row, &mut lower[i])
             }
         };
         if label != a {
@@ -868,6 +916,10 @@ fn assign_block(
         }
         inertia += w * dist;
         wsum[label] += w;
+        sizes[label] += 1.0;
+        if first[label].is_infinite() {
+            first[label] = (start + i) as f64;
+        }
         for (s, v) in sums[label * d..(label + 1) * d].iter_mut().zip(row) {
             *s += w * v;
         }
@@ -876,8 +928,9 @@ fn assign_block(
     stats[1] = changed;
 }
 
-/// One parallel assignment pass; returns (inertia, changes) and leaves the summed partials in
-/// `ws.sums` / `ws.counts`.
+/// One parallel assignment pass, ties to the lower `ws.rank`; returns (inertia, changes), leaves
+/// the summed partials in `ws.sums` / `ws.counts` / `ws.sizes` / `ws.first` and does not update
+/// `ws.rank` (see [`update_rank`]).
 fn assign_pass(p: &Problem<'_>, c: &[f64], drift: Drift, ws: &mut Workspace) -> (f64, f64) {
     let (d, k) = (p.d, p.k);
     // Half the distance from each centroid to its nearest other centroid.
@@ -892,6 +945,7 @@ fn assign_pass(p: &Problem<'_>, c: &[f64], drift: Drift, ws: &mut Workspace) -> 
         *hg = 0.5 * m.sqrt();
     }
     let half_gap = &ws.half_gap;
+    let rank = &ws.rank;
     let stride = ws.stride;
     p.x.par_chunks(BLOCK_ROWS * d)
         .zip(ws.labels.par_chunks_mut(BLOCK_ROWS))
@@ -908,12 +962,16 @@ fn assign_pass(p: &Problem<'_>, c: &[f64], drift: Drift, ws: &mut Workspace) -> 
                 c,
                 half_gap,
                 drift,
+                rank,
+                b * BLOCK_ROWS,
                 d,
                 k,
             );
         });
     ws.sums.iter_mut().for_each(|v| *v = 0.0);
     ws.counts.iter_mut().for_each(|v| *v = 0.0);
+    ws.sizes.iter_mut().for_each(|v| *v = 0.0);
+    ws.first.iter_mut().for_each(|v| *v = f64::INFINITY);
     let (mut inertia, mut changed) = (0.0, 0.0);
     for part in ws.partials.chunks_exact(stride) {
         for (s, v) in ws.sums.iter_mut().zip(&part[..k * d]) {
@@ -924,8 +982,35 @@ fn assign_pass(p: &Problem<'_>, c: &[f64], drift: Drift, ws: &mut Workspace) -> 
         }
         inertia += part[k * d + k];
         changed += part[k * d + k + 1];
+        let tail = &part[k * d + k + 2..];
+        for (s, v) in ws.sizes.iter_mut().zip(&tail[..k]) {
+            *s += v;
+        }
+        for (f, v) in ws.first.iter_mut().zip(&tail[k..]) {
+            *f = f.min(*v);
+        }
     }
     (inertia, changed)
+}
+
+/// Ranks the centroids from `ws.sizes` and `ws.first` (most customers first, then earliest first
+/// customer, then index: the order [`KMeansModel::renumbered`] gives the segments); returns
+/// whether the rank changed.
+fn update_rank(ws: &mut Workspace, order: &mut [usize]) -> bool {
+    let (sizes, first) = (&ws.sizes, &ws.first);
+    order.iter_mut().enumerate().for_each(|(j, o)| *o = j);
+    order.sort_by(|&a, &b| {
+        sizes[b]
+            .total_cmp(&sizes[a])
+            .then(first[a].total_cmp(&first[b]))
+            .then(a.cmp(&b))
+    });
+    let mut changed = false;
+    for (r, &j) in order.iter().enumerate() {
+        changed |= ws.rank[j] != r;
+        ws.rank[j] = r;
+    }
+    changed
 }
 
 /// Moves the customers farthest from their centroids into the empty clusters (as scikit-learn
@@ -957,9 +1042,18 @@ fn reseed_empty(p: &Problem<'_>, c: &[f64], ws: &mut Workspace) {
         }
         ws.counts[old] -= w;
         ws.counts[e] = w;
+        ws.sizes[old] -= 1.0;
+        ws.sizes[e] = 1.0;
         ws.labels[i] = e;
         // The bound covered every centroid but the old one; the next pass must scan in full.
         ws.lower[i] = 0.0;
+    }
+    // The moved customers change first customers (rare path: one read of the labels).
+    ws.first.iter_mut().for_each(|f| *f = f64::INFINITY);
+    for (i, &l) in ws.labels.iter().enumerate() {
+        if ws.first[l].is_infinite() {
+            ws.first[l] = i as f64;
+        }
     }
 }
 
@@ -975,6 +1069,8 @@ fn lloyd(
     let mut c = init;
     ws.labels.iter_mut().for_each(|l| *l = UNASSIGNED);
     ws.lower.iter_mut().for_each(|l| *l = 0.0);
+    ws.rank.iter_mut().enumerate().for_each(|(j, r)| *r = j);
+    let mut order: Vec<usize> = (0..k).collect();
     let mut drift = Drift {
         max: 0.0,
         second: 0.0,
@@ -990,6 +1086,9 @@ fn lloyd(
         if ws.counts.iter().any(|&w| w <= 0.0) {
             reseed_empty(p, &c, ws);
         }
+        // The next pass breaks ties by this pass's segment order, so that at convergence the
+        // labels break their ties by their own order, the model's.
+        let rank_changed = update_rank(ws, &mut order);
         for j in 0..k {
             let cnt = ws.counts[j];
             for t in 0..d {
@@ -1022,14 +1121,28 @@ fn lloyd(
             }
         }
         c.copy_from_slice(&ws.new_centroids);
-        if (changed == 0.0 && n_iter > 1) || shift <= tol_abs {
+        if (changed == 0.0 && !rank_changed && n_iter > 1) || shift <= tol_abs {
             converged = true;
             break;
         }
     }
     // A final assignment so that labels are the nearest centroids of the returned centroids and
-    // the inertia is exact for them.
-    let (inertia, _) = assign_pass(p, &c, drift, ws);
+    // the inertia is exact for them. After a converged run it changes nothing and the rank it
+    // used is its own labels' order. Otherwise ties may break by a stale rank: assign again with
+    // the centroids fixed until the rank settles (each repeat moves only tied customers, towards
+    // larger segments, so the sorted sizes grow in majorization order and this ends).
+    let mut inertia;
+    loop {
+        (inertia, _) = assign_pass(p, &c, drift, ws);
+        drift = Drift {
+            max: 0.0,
+            second: 0.0,
+            argmax: 0,
+        };
+        if !update_rank(ws, &mut order) {
+            break;
+        }
+    }
     history.push(inertia);
     Run {
         centroids: c,
@@ -1140,6 +1253,87 @@ mod tests {
         let s = KMeans::new(7).segment(x.view()).unwrap();
         assert_eq!(s.sizes(), &[1; 7]);
         assert_eq!(s.inertia(), Some(0.0));
+    }
+
+    /// The saved proptest case (`tests/segment_properties.proptest-regressions`): 27 integer
+    /// points, k = 13, seed 532, two restarts. Every training label must be the nearest centroid
+    /// of the returned centroids, ties to the lower index, exactly as `predict` finds it.
+    #[test]
+    fn training_labels_are_the_nearest_centroids_on_the_saved_case() {
+        let pts: [[f64; 2]; 27] = [
+            [1.0, -3.0],
+            [-2.0, -1.0],
+            [1.0, 2.0],
+            [1.0, 0.0],
+            [-3.0, -3.0],
+            [1.0, 2.0],
+            [2.0, 1.0],
+            [0.0, 1.0],
+            [0.0, -1.0],
+            [-2.0, 0.0],
+            [2.0, 0.0],
+            [2.0, 2.0],
+            [-1.0, 0.0],
+            [0.0, 2.0],
+            [-2.0, -1.0],
+            [2.0, -1.0],
+            [1.0, 2.0],
+            [1.0, -3.0],
+            [-1.0, -3.0],
+            [1.0, -1.0],
+            [1.0, -3.0],
+            [1.0, 2.0],
+            [-3.0, -1.0],
+            [2.0, -1.0],
+            [-3.0, 1.0],
+            [-2.0, 2.0],
+            [2.0, -3.0],
+        ];
+        let x = Array2::from_shape_fn((27, 2), |(i, j)| pts[i][j]);
+        let m = KMeans::new(13)
+            .with_seed(532)
+            .with_n_init(2)
+            .fit(x.view())
+            .unwrap();
+        assert_eq!(m.predict(x.view()).unwrap(), m.labels());
+        let c = m.centroids().as_standard_layout();
+        let c = c.as_slice().unwrap();
+        let mut inertia = 0.0;
+        for (i, row) in x.rows().into_iter().enumerate() {
+            let (j, best, _) = nearest(row.as_slice().unwrap(), c, 2);
+            assert_eq!(m.labels()[i], j, "customer {i}");
+            inertia += best;
+        }
+        assert!((inertia - m.inertia()).abs() <= 1e-9 * (1.0 + inertia));
+    }
+
+    /// A customer at the exact midpoint of two centroids, labelled with the higher one: the
+    /// half-gap bound `0.5 * sqrt(2)` squares to 0.5000000000000001 > 0.5, which without the
+    /// slack would keep the higher index. The full scan must run and pick the lower index.
+    #[test]
+    fn hamerly_bound_rounding_never_settles_an_exact_tie() {
+        let x = [0.5, 0.5];
+        let p = Problem {
+            x: &x,
+            n: 1,
+            d: 2,
+            k: 2,
+            weights: None,
+        };
+        let mut ws = Workspace::new(&p);
+        ws.labels[0] = 1;
+        ws.lower[0] = 0.0;
+        let still = Drift {
+            max: 0.0,
+            second: 0.0,
+            argmax: 0,
+        };
+        let c = [0.0, 0.0, 1.0, 1.0];
+        let (inertia, changed) = assign_pass(&p, &c, still, &mut ws);
+        assert_eq!(ws.labels[0], 0);
+        assert_eq!((inertia, changed), (0.5, 1.0));
+        // The full scan ran: the bound is the distance to the other, tied centroid.
+        assert_eq!(ws.lower[0], 0.5f64.sqrt());
     }
 
     #[test]
