@@ -88,6 +88,14 @@ struct Args {
     #[arg(long, value_name = "CHAR")]
     delimiter: Option<String>,
 
+    /// The file has no header row: its columns are named `column_1`, `column_2`, ….
+    #[arg(long, conflicts_with = "names")]
+    no_header: bool,
+
+    /// The file has no header row: these are its column names, comma-separated, in order.
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    names: Option<Vec<String>>,
+
     /// Stops with an error on a feature with the same value for every customer, instead of
     /// dropping it with a warning.
     #[arg(long)]
@@ -202,6 +210,11 @@ fn run(args: Args) -> Result<(), String> {
         };
         options = options.with_delimiter(byte);
     }
+    if let Some(names) = &args.names {
+        options = options.with_column_names(names.iter().map(|n| n.trim().to_string()));
+    } else if args.no_header {
+        options = options.without_header();
+    }
     let mut catalogue = Catalogue::builtin();
     if let Some(path) = &args.rules {
         catalogue = catalogue.with_rules_file(path).map_err(text)?;
@@ -216,12 +229,10 @@ fn run(args: Args) -> Result<(), String> {
             let inference =
                 Inference::from_csv_path_with(&args.input, &options, &infer).map_err(text)?;
             eprint!("{inference}");
-            if let Some(repeated) = inference.repeated_rows() {
-                if !args.rows_are_customers {
-                    return Err(format!(
-                        "{repeated}. Pass --rows-are-customers to segment the rows anyway."
-                    ));
-                }
+            if inference.repeated_rows().is_some() && !args.rows_are_customers {
+                return Err("the rows are not customers (see the warning above); pass \
+                     --rows-are-customers to segment them anyway"
+                    .to_string());
             }
             eprintln!(
                 "(pass --schema FILE to choose kinds and roles yourself; \

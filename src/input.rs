@@ -67,6 +67,11 @@ impl CsvOptions {
         self
     }
 
+    /// Whether the first row is read as the header.
+    pub fn has_header(&self) -> bool {
+        self.has_header
+    }
+
     /// For files without a header row whose columns should be named `column_1`, `column_2`, ….
     pub fn without_header(mut self) -> Self {
         self.has_header = false;

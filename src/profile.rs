@@ -294,7 +294,12 @@ impl Profiles {
             .attributes()
             .iter()
             .zip(table.columns())
-            .filter(|(a, _)| matches!(a.role, Role::Feature | Role::Value | Role::Outcome))
+            .filter(|(a, _)| {
+                matches!(
+                    a.role,
+                    Role::Feature | Role::Value | Role::Outcome | Role::Descriptor
+                )
+            })
             .collect();
         // Per attribute: the population summary, then one summary per segment.
         let summaries: Vec<(Summary, Vec<Summary>)> = profiled

@@ -82,6 +82,9 @@ pub enum Role {
     /// An outcome the team cares about (churned, responded to a campaign, defaulted, was
     /// approved): never clustered on, and reported per segment and per persona as a key fact.
     Outcome,
+    /// Described on every persona (its typical value) but never clustered on: identity traits
+    /// such as gender or ethnicity, so that segments follow what customers do and need.
+    Descriptor,
 }
 
 impl Role {
@@ -93,6 +96,7 @@ impl Role {
             Role::Value => "value",
             Role::Ignored => "ignored",
             Role::Outcome => "outcome",
+            Role::Descriptor => "descriptor",
         }
     }
 }

@@ -66,8 +66,16 @@ fn real(relative: &str, k: Option<usize>) -> Option<Run> {
     let inferred = Inference::from_csv_path(&path, &options).unwrap();
     let table = CustomerTable::from_csv_path(&path, inferred.schema(), &options).unwrap();
     let k = k.unwrap_or_else(|| {
-        let features = Encoder::new().fit(&table).unwrap().transform(&table).unwrap();
-        let k = AutoK::default().with_seed(7).fit(features.view()).unwrap().k();
+        let features = Encoder::new()
+            .fit(&table)
+            .unwrap()
+            .transform(&table)
+            .unwrap();
+        let k = AutoK::default()
+            .with_seed(7)
+            .fit(features.view())
+            .unwrap()
+            .k();
         assert!((3..=6).contains(&k), "{relative}: k = {k}");
         k
     });

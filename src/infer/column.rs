@@ -148,7 +148,10 @@ pub(crate) fn guess_column(
     if known.iter().all(|c| parse_bool(c).is_some()) {
         let mut attribute = Attribute::boolean(name).with_facet(facet);
         let mut reason = "only true/false, yes/no or 0/1 values".to_string();
-        if vocab::is_outcome_name(&words) {
+        if vocab::is_identity_name(&words) {
+            attribute = attribute.with_role(Role::Descriptor);
+            reason.push_str("; an identity trait: described on every persona, not clustered on");
+        } else if vocab::is_outcome_name(&words) {
             attribute = attribute.with_role(Role::Outcome);
             reason.push_str("; named like an outcome, so reported per segment, not clustered");
         }
@@ -219,6 +222,18 @@ pub(crate) fn guess_column(
                 );
             }
         }
+    }
+    if distinct <= MAX_CATEGORICAL_LEVELS && vocab::is_identity_name(&words) {
+        return ColumnGuess::new(
+            categorical()
+                .with_facet(crate::schema::Facet::Demographic)
+                .with_role(Role::Descriptor),
+            format!(
+                "text with {distinct} distinct values, an identity trait: described on every \
+                 persona, not clustered on, so segments follow behaviour (set role `feature` to \
+                 cluster on it)"
+            ),
+        );
     }
     if distinct <= MAX_CATEGORICAL_LEVELS {
         let mut attribute = categorical().with_facet(facet);

@@ -170,10 +170,45 @@ pub(crate) fn drop_duplicates(d: &mut Draft<'_>) {
             }
         }
     }
+    // A number with few values may be a code for a category's levels (an education number
+    // beside the education level): then it is the same grouping, and the named levels stay.
+    let few_valued: Vec<usize> = numeric
+        .iter()
+        .zip(&dropped)
+        .filter(|(_, gone)| !**gone)
+        .map(|(&c, _)| c)
+        .filter(|&c| {
+            let mut seen: Vec<&str> = d.cells(c, DUPLICATE_ROWS).into_iter().flatten().collect();
+            seen.sort_unstable();
+            seen.dedup();
+            seen.len() <= super::column::MAX_CATEGORICAL_LEVELS
+        })
+        .collect();
     let levels: Vec<usize> = (0..d.columns.len())
         .filter(|&c| d.is(c, Role::Feature, "categorical"))
         .take(DUPLICATE_COLUMNS)
         .collect();
+    let mut coded = Vec::new();
+    for &n in &few_valued {
+        let numbers = d.cells(n, DUPLICATE_ROWS);
+        if let Some(&c) = levels
+            .iter()
+            .find(|&&c| same_grouping(&d.cells(c, DUPLICATE_ROWS), &numbers))
+        {
+            coded.push((n, c));
+        }
+    }
+    for (n, c) in coded {
+        let named = d.name(c).to_string();
+        d.notes.push(format!(
+            "`{}` numbers the levels of `{named}` one to one: clustered once, as `{named}`",
+            d.name(n)
+        ));
+        d.ignore(
+            n,
+            format!("numbers the levels of `{named}` one to one: clustered once, as `{named}`"),
+        );
+    }
     let cells: Vec<Vec<Option<&str>>> =
         levels.iter().map(|&c| d.cells(c, DUPLICATE_ROWS)).collect();
     let mut dropped = vec![false; levels.len()];
@@ -563,7 +598,7 @@ pub(crate) fn derive_durations(d: &mut Draft<'_>, reference: Option<&str>) -> Op
                     )
                 } else if vocab::is_start_date_name(&words) {
                     (
-                        format!("days_since_{name}"),
+                        "days_as_customer".to_string(),
                         "Days as a customer".to_string(),
                     )
                 } else {

@@ -198,6 +198,7 @@ impl Inference {
         options: &CsvOptions,
         infer: &InferOptions,
     ) -> Result<Self> {
+        check_header(raw, options)?;
         let mut columns = Vec::with_capacity(raw.header.len());
         let mut have_identifier = false;
         for (c, name) in raw.header.iter().enumerate() {
@@ -323,6 +324,40 @@ impl Inference {
     pub fn reference_date(&self) -> Option<&str> {
         self.reference_date.as_deref()
     }
+}
+
+/// A header row whose names are mostly numbers is a row of data: the file has no header, and
+/// reading on would lose a customer and name columns after their first values.
+fn check_header(raw: &RawCsv, options: &CsvOptions) -> Result<()> {
+    if !options.has_header() {
+        return Ok(());
+    }
+    let numbers: Vec<(usize, &String)> = raw
+        .header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.trim().parse::<f64>().is_ok())
+        .collect();
+    if numbers.len() >= 2 && numbers.len() * 3 >= raw.header.len() {
+        let shown: Vec<String> = numbers
+            .iter()
+            .take(3)
+            .map(|(_, h)| format!("`{}`", crate::error::shorten(h)))
+            .collect();
+        return Err(Error::InvalidHeader {
+            column: numbers[0].0 + 1,
+            reason: format!(
+                "the first row looks like data, not a header ({} of {} names are numbers: {}); \
+                 if the file has no header, give the column names (CsvOptions::with_column_names, \
+                 or --names in the segment tool) or read it without one \
+                 (CsvOptions::without_header, --no-header)",
+                numbers.len(),
+                raw.header.len(),
+                shown.join(", ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn check(infer: &InferOptions) -> Result<()> {

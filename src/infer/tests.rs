@@ -355,3 +355,43 @@ fn month_first_dates_are_told_from_the_values_and_a_reference_date_is_used() {
         })
     ));
 }
+
+#[test]
+fn identity_traits_are_described_not_clustered_and_codes_of_levels_are_dropped() {
+    let mut csv = String::from("id,Gender,is_female,education,education_num,spend,visits\n");
+    for i in 0..60 {
+        let (level, number) = [("basic", 1), ("graduate", 3), ("master", 4)][i % 3];
+        csv.push_str(&format!(
+            "{i},{},{},{level},{number},{},{}\n",
+            ["Female", "Male"][i % 2],
+            i % 2 == 0,
+            10 + i * 7 % 13,
+            i % 5
+        ));
+    }
+    let inf = infer(&csv);
+    let s = inf.schema();
+    assert_eq!(s.get("Gender").unwrap().role, Role::Descriptor, "{inf}");
+    assert_eq!(s.get("is_female").unwrap().role, Role::Descriptor, "{inf}");
+    assert_eq!(s.get("education").unwrap().role, Role::Feature);
+    assert_eq!(s.get("education_num").unwrap().role, Role::Ignored, "{inf}");
+    assert_eq!(s.get("spend").unwrap().role, Role::Feature);
+}
+
+#[test]
+fn a_header_row_of_numbers_is_refused_as_data() {
+    let csv = "39,State-gov,77516,Bachelors,13\n50,Private,83311,Masters,14\n";
+    let err = Inference::from_csv_reader(csv.as_bytes(), &CsvOptions::new()).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidHeader { column: 1, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("looks like data"), "{err}");
+    // Named columns read it whole: no customer lost.
+    let named = CsvOptions::new().with_column_names(["age", "work", "weight", "edu", "years"]);
+    let inf = Inference::from_csv_reader(csv.as_bytes(), &named).unwrap();
+    assert_eq!(inf.schema().len(), 5);
+    // A header with one number among words is a header.
+    let csv = "id,2023_spend,region\na,1,n\nb,2,s\n";
+    assert!(Inference::from_csv_reader(csv.as_bytes(), &CsvOptions::new()).is_ok());
+}

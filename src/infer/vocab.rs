@@ -148,6 +148,26 @@ const QUANTITY_WORDS: &[&str] = &[
     "trips",
 ];
 
+/// Named like an identity trait (gender, ethnicity, religion, nationality) that describes a
+/// persona but should not drive segments.
+pub(crate) fn is_identity_name(words: &[String]) -> bool {
+    has_any(
+        words,
+        &[
+            "gender",
+            "sex",
+            "genre",
+            "race",
+            "ethnicity",
+            "ethnic",
+            "religion",
+            "nationality",
+            "female",
+            "male",
+        ],
+    )
+}
+
 /// Named like a birth year or birth date.
 pub(crate) fn is_birth_name(words: &[String]) -> bool {
     has_any(
