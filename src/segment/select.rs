@@ -38,7 +38,9 @@ pub use assessment::KAssessment;
 /// **The rule:** the chosen `k` has the highest **combined score** `separation x stability`
 /// among the *eligible* values of `k`, those whose smallest segment holds at least the minimum
 /// share of customers (5% by default, [`AutoK::with_min_share`]); when no `k` is eligible, every
-/// scored `k` is, and a warning says so. Exact ties go to the smaller `k`. On real data the
+/// scored `k` is, and a warning says so. A larger `k` whose combined score is within
+/// [`NEAR_TIE`] (5%) of the best wins over it: more personas carry more actionable detail (an
+/// at-risk group of its own, say) when they are as well separated and as stable. On real data the
 /// silhouette alone favours the fewest segments while differing little between values of `k`;
 /// the stability factor lets a larger `k` win when it is nearly as well separated and its
 /// segments come back more reliably.
@@ -332,17 +334,24 @@ fn choose(scores: &mut [KScore], min_share: f64) -> Option<usize> {
             s.eligible = s.combined.is_some();
         }
     }
-    let mut chosen: Option<(usize, f64)> = None;
-    for (i, s) in scores.iter().enumerate() {
-        if let (true, Some(c)) = (s.eligible, s.combined) {
-            // Rows are in increasing k: a strictly higher score is needed to pass a smaller k.
-            if !matches!(chosen, Some((_, b)) if b >= c) {
-                chosen = Some((i, c));
-            }
-        }
-    }
-    chosen.map(|(i, _)| i)
+    let best = scores
+        .iter()
+        .filter(|s| s.eligible)
+        .filter_map(|s| s.combined)
+        .fold(f64::NEG_INFINITY, f64::max);
+    // Rows are in increasing k: the last eligible row within the near-tie margin of the best
+    // is the largest such k.
+    scores
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.eligible)
+        .filter(|(_, s)| s.combined.is_some_and(|c| c >= best * (1.0 - NEAR_TIE)))
+        .map(|(i, _)| i)
+        .next_back()
 }
+
+/// Within this fraction of the best combined score, the larger `k` wins (see [`AutoK`]).
+pub const NEAR_TIE: f64 = 0.05;
 
 impl Segmenter for AutoK {
     /// The segmentation of the chosen `k`; see [`AutoK::fit`].

@@ -47,6 +47,12 @@ fn two(v: Option<f64>) -> String {
     v.map_or("-".to_string(), |v| format!("{v:.2}"))
 }
 
+/// Three decimals, for values compared with a threshold (0.799 is below 0.80; 0.80 would not
+/// read so).
+fn three(v: Option<f64>) -> String {
+    v.map_or("-".to_string(), |v| format!("{v:.3}"))
+}
+
 fn percent(share: f64) -> String {
     format!("{:.1}%", 100.0 * share)
 }
@@ -61,7 +67,7 @@ impl AutoK {
     ) -> KAssessment {
         let c = &scores[chosen];
         let mut reason = format!(
-            "k = {}: highest combined score {} (silhouette {}, stability {})",
+            "k = {}: combined score {} (silhouette {}, stability {})",
             c.k,
             two(c.combined),
             two(c.silhouette),
@@ -83,8 +89,11 @@ impl AutoK {
                 (Some(a), Some(b)) if b > 0.0 => a / b,
                 _ => 1.0,
             };
-            let why = if r.combined == c.combined {
-                "a tie, which goes to the smaller k".to_string()
+            let why = if r.combined >= c.combined {
+                format!(
+                    "within {:.0}% of each other, the larger k wins",
+                    100.0 * super::NEAR_TIE
+                )
             } else if shortfall(r.stability, c.stability) < shortfall(r.separation, c.separation) {
                 format!("less stable: {}", two(r.stability))
             } else {
@@ -139,7 +148,7 @@ impl AutoK {
             warnings.push(format!(
                 "The segments are slices of a continuum rather than distinct groups (silhouette \
                  {}, below {:.2}): treat the personas as regions of one population.",
-                two(c.silhouette),
+                three(c.silhouette),
                 self.weak_silhouette
             ));
         }
@@ -148,7 +157,7 @@ impl AutoK {
                 "The segments do not come back reliably (stability {}, below {:.2}: fits on \
                  subsamples of the customers draw other boundaries): treat the boundaries \
                  between personas as approximate.",
-                two(c.stability),
+                three(c.stability),
                 self.weak_stability
             ));
         }
