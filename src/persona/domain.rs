@@ -3,9 +3,8 @@
 //!
 //! The `general` pack holds rules that fit any customer data (age, household, tenure, recency,
 //! complaints, support, satisfaction, churn, campaign response, activity, loyalty, preferred
-//! channel). Each
-//! other pack adds the rules of one kind of business, worded for it: a loan amount is described
-//! as borrowing, not as spend.
+//! channel). Each other pack adds the rules of one kind of business, worded for it: a loan amount
+//! is described as borrowing, not as spend.
 
 use serde::{Deserialize, Serialize};
 
