@@ -8,7 +8,8 @@
 //!
 //! ```
 //! use personas::text::human_label;
-//! assert_eq!(human_label("NumWebVisitsMonth"), "Number of web visits month");
+//! assert_eq!(human_label("NumWebVisitsMonth"), "Number of web visits per month");
+//! assert_eq!(human_label("Kidhome"), "Children at home");
 //! assert_eq!(human_label("MonthlyCharges"), "Monthly charges");
 //! assert_eq!(human_label("customerID"), "Customer ID");
 //! assert_eq!(human_label("Annual Income (k$)"), "Annual income (k$)");
@@ -59,6 +60,24 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("delicassen", "delicatessen"),
 ];
 
+/// People words that customer data glues to "home" (`Kidhome`, `Teenhome`: how many live in the
+/// household), and the plural they stand for.
+const AT_HOME: &[(&str, &str)] = &[
+    ("kid", "children"),
+    ("kids", "children"),
+    ("child", "children"),
+    ("children", "children"),
+    ("teen", "teenagers"),
+    ("teens", "teenagers"),
+    ("adult", "adults"),
+    ("adults", "adults"),
+    ("baby", "babies"),
+    ("babies", "babies"),
+];
+
+/// Period words that, after a count ("number of visits month"), read as a rate ("per month").
+const PERIODS: &[&str] = &["day", "week", "month", "quarter", "year"];
+
 /// Acronyms kept upper-case in labels.
 const ACRONYMS: &[&str] = &[
     "id", "tv", "nps", "clv", "ltv", "b2b", "b2c", "sms", "csat", "roi", "vip", "usd", "eur",
@@ -105,7 +124,9 @@ pub fn words(name: &str) -> Vec<String> {
 }
 
 /// A human label for a column name: words split as in [`words`], common abbreviations expanded,
-/// acronyms upper-case, the first letter capitalised, and anything in brackets kept as written
+/// people glued to "home" spelled out (`Kidhome` -> "Children at home"), a period word after a
+/// count read as a rate (`NumWebVisitsMonth` -> "Number of web visits per month"), acronyms
+/// upper-case, the first letter capitalised, and anything in brackets kept as written
 /// (`"Annual Income (k$)"` -> "Annual income (k$)").
 pub fn human_label(name: &str) -> String {
     let (main, bracket) = match name.find('(') {
@@ -114,16 +135,31 @@ pub fn human_label(name: &str) -> String {
     };
     let mut parts: Vec<String> = Vec::new();
     for w in words(main) {
-        let expanded = ABBREVIATIONS
-            .iter()
-            .find(|(a, _)| *a == w)
-            .map_or(w.as_str(), |(_, full)| full);
-        // "number of" at the end of a name ("purchases_no") reads badly: keep "number".
-        parts.push(expanded.to_string());
+        let at_home = w
+            .strip_suffix("home")
+            .and_then(|who| AT_HOME.iter().find(|(p, _)| *p == who))
+            .map(|(_, people)| format!("{people} at home"));
+        let expanded = at_home.unwrap_or_else(|| {
+            ABBREVIATIONS
+                .iter()
+                .find(|(a, _)| *a == w)
+                .map_or(w.clone(), |(_, full)| full.to_string())
+        });
+        parts.push(expanded);
     }
+    // "number of" at the end of a name ("purchases_no") reads badly: keep "number".
     if let Some(last) = parts.last_mut() {
         if last == "number of" {
             *last = "number".into();
+        }
+    }
+    // A period after a count is a rate: "number of web visits month" -> "... per month".
+    if let [.., before, last] = parts.as_slice() {
+        let is_count = parts.iter().any(|p| p == "number of" || p == "count")
+            || (before.len() > 3 && before.ends_with('s') && !before.ends_with("ss"));
+        if PERIODS.contains(&last.as_str()) && is_count && parts.len() >= 2 {
+            let n = parts.len();
+            parts.insert(n - 1, "per".into());
         }
     }
     let mut text = parts
@@ -174,6 +210,15 @@ pub fn in_sentence(label: &str) -> String {
 /// Whether a name or label says its numbers are years, identifiers or codes.
 pub fn is_code_like(name: &str) -> bool {
     words(name).iter().any(|w| CODE_WORDS.contains(&w.as_str()))
+}
+
+/// Whether a level (a category's value) is a number or a code rather than words: it has no
+/// letters ("1", "2.5", "0-5") or it has digits and at most two letters ("A1", "C12", "3B").
+/// Such a level means nothing to a reader on its own.
+pub fn is_code_level(level: &str) -> bool {
+    let letters = level.chars().filter(|c| c.is_alphabetic()).count();
+    let digits = level.chars().filter(|c| c.is_ascii_digit()).count();
+    letters == 0 || (digits > 0 && letters <= 2)
 }
 
 /// A number for people: thousands grouped above 1,000, two significant decimals below.
@@ -284,6 +329,37 @@ mod tests {
             "Year_Birth",
         ] {
             assert!(!looks_raw(&human_label(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn labels_spell_out_people_at_home_and_rates() {
+        assert_eq!(human_label("Kidhome"), "Children at home");
+        assert_eq!(human_label("Teenhome"), "Teenagers at home");
+        assert_eq!(human_label("kids_home"), "Kids home");
+        assert_eq!(
+            human_label("NumWebVisitsMonth"),
+            "Number of web visits per month"
+        );
+        assert_eq!(human_label("calls_week"), "Calls per week");
+        assert_eq!(human_label("signup_month"), "Signup month");
+        assert_eq!(human_label("Year_Birth"), "Year birth");
+        assert_eq!(human_label("Dt_Customer"), "Date customer");
+    }
+
+    #[test]
+    fn numbers_and_codes_are_code_levels() {
+        for level in ["1", "2.5", "0-5", "A1", "C12", "3B"] {
+            assert!(is_code_level(level), "{level}");
+        }
+        for level in [
+            "Online",
+            "male",
+            "Month-to-month",
+            "B2B buyer",
+            "Fiber optic",
+        ] {
+            assert!(!is_code_level(level), "{level}");
         }
     }
 

@@ -2,9 +2,9 @@
 //! pack from the column vocabulary.
 //!
 //! The `general` pack holds rules that fit any customer data (age, household, tenure, recency,
-//! complaints, support, satisfaction, churn, campaign response, loyalty, preferred channel). Each
-//! other pack adds the rules of one kind of business, worded for it: a loan amount is described
-//! as borrowing, not as spend.
+//! complaints, support, satisfaction, churn, campaign response, activity, loyalty, preferred
+//! channel). Each other pack adds the rules of one kind of business, worded for it: a loan amount
+//! is described as borrowing, not as spend.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +21,8 @@ pub enum Domain {
     Retail,
     /// Subscriptions and telecoms: contracts, tenure, monthly charges, services, churn.
     Subscription,
-    /// Banking, credit and insurance: income, debt, assets, loan amounts, default, claims.
+    /// Banking, credit and insurance: income, balances, debt, assets, loan amounts, default,
+    /// premiums, claims.
     Finance,
     /// Business customers: company size, budget, decision authority, buying timeline.
     B2b,

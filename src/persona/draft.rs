@@ -3,14 +3,14 @@
 
 use super::buyer::buyer_type;
 use super::catalogue::match_words;
-use super::naming::{title_case, Namer};
+use super::naming::{segment_gender, title_case, Namer};
 use super::sections::{fill, join, outcome_statement, traits, typical_values, Sections, Signal};
 use super::{Catalogue, Direction, Drafter, Persona, Rule, Statement, Versus};
 use crate::profile::{
     differences, AttributeProfile, Difference, SegmentProfile, Statistic, Summary,
 };
 use crate::schema::{Facet, Role};
-use crate::text::{in_sentence, percent};
+use crate::text::{in_sentence, is_code_level, is_code_like, percent};
 
 /// Words that mark a job-title attribute ("job_title", "JobTitle", "title", "position"), whose
 /// level names the persona when it is the segment's most common one and over-represented.
@@ -160,7 +160,7 @@ impl Draft<'_> {
         let segment = self.segment;
         let drafter = self.drafter;
         let value = segment.value_shares.first();
-        let (demographics, firmographics) = typical_values(segment);
+        let (mut demographics, mut firmographics) = typical_values(segment);
         let reliable = segment.size >= drafter.min_segment_size;
         let features = [Role::Feature, Role::Value];
         let (mut signals, outcome_signals) = if reliable {
@@ -201,6 +201,16 @@ impl Draft<'_> {
         let feature_refs: Vec<&Signal> = signals.iter().collect();
         let traits = traits(segment, &feature_refs, drafter.max_statements);
         let outcomes = outcome_list(segment, &outcome_signals);
+        // An outcome stated as such is not repeated as a typical value.
+        let stated = |s: &Statement| {
+            s.evidence.iter().any(|e| {
+                outcomes
+                    .iter()
+                    .any(|o| o.evidence.iter().any(|oe| oe.attribute == e.attribute))
+            })
+        };
+        demographics.retain(|s| !stated(s));
+        firmographics.retain(|s| !stated(s));
 
         // Name: the first signal (an outcome, else the strongest) whose descriptor no earlier
         // persona uses.
@@ -212,21 +222,31 @@ impl Draft<'_> {
             .map(str::to_string)
             .or_else(|| {
                 // An under-represented level says what the segment is not, and a demographic
-                // level ("Male") makes a confusing name: no name from either.
-                signals
+                // level ("Male") makes a confusing name: no name from either. A number or code
+                // ("1") says nothing: the next signal with words names the persona, and the
+                // attribute's label with the code only when no such signal exists.
+                let candidates: Vec<&Signal> = signals
                     .iter()
-                    .find(|s| {
+                    .filter(|s| {
                         let demographic = segment
                             .attributes
                             .iter()
                             .any(|a| a.attribute == s.d.attribute && a.facet == Facet::Demographic);
                         s.d.level.is_none() || (s.d.standardised > 0.0 && !demographic)
                     })
+                    .collect();
+                candidates
+                    .iter()
+                    .find(|s| !is_code_signal(segment, &s.d))
+                    .or_else(|| candidates.first())
                     .map(|s| fallback_descriptor(segment, &s.d))
             })
             .unwrap_or_else(|| if mainstream { "Mainstream" } else { "Typical" }.to_string());
         used_descriptors.push(descriptor.clone());
-        let name = namer.name(title.as_deref().unwrap_or(&descriptor));
+        let name = namer.name(
+            title.as_deref().unwrap_or(&descriptor),
+            segment_gender(segment),
+        );
 
         let value_note = value.and_then(|v| {
             let label = in_sentence(segment.label(&v.attribute));
@@ -386,8 +406,25 @@ fn notes(p: &Persona, reliable: bool) -> Vec<String> {
     )]
 }
 
+/// Whether a level difference is on a number or code ("Channel = 1", a zip code's level).
+fn is_code_signal(segment: &SegmentProfile, d: &Difference) -> bool {
+    d.level.as_deref().is_some_and(|level| {
+        level != "true"
+            && (is_code_level(level)
+                || is_code_like(&d.attribute)
+                || is_code_like(segment.label(&d.attribute)))
+    })
+}
+
+/// A name descriptor from a signal without a rule: the level in title case, "{Label}-{level}"
+/// for a number or code, "High-{Label}"/"Low-{Label}" for a number or a boolean.
 fn fallback_descriptor(segment: &SegmentProfile, d: &Difference) -> String {
     match &d.level {
+        Some(level) if level != "true" && is_code_signal(segment, d) => format!(
+            "{}-{}",
+            title_case(segment.label(&d.attribute)).replace(' ', "-"),
+            level.trim()
+        ),
         Some(level) if level != "true" => title_case(level),
         _ => {
             let direction = if d.standardised >= 0.0 { "High" } else { "Low" };

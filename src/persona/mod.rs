@@ -102,7 +102,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::profile::{Difference, Profiles, SegmentProfile, Statistic};
-use naming::{builtin_first_names, Namer};
+use naming::{builtin_first_names, FirstName, Namer};
 
 /// What a piece of evidence compares the segment with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -234,7 +234,7 @@ pub struct Persona {
 pub struct Drafter {
     catalogue: Catalogue,
     domain: Option<Domain>,
-    first_names: Vec<String>,
+    first_names: Vec<FirstName>,
     min_effect: f64,
     min_lift: f64,
     min_segment_size: usize,
@@ -276,13 +276,17 @@ impl Drafter {
         self
     }
 
-    /// Uses these first names for persona names (tried in order).
+    /// Uses these first names for persona names (tried in order). They carry no gender, so
+    /// any of them may name any segment (the bundled names follow a segment's dominant gender).
     pub fn with_first_names<I, S>(mut self, names: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.first_names = names.into_iter().map(Into::into).collect();
+        self.first_names = names
+            .into_iter()
+            .map(|n| FirstName::any(n.into()))
+            .collect();
         self
     }
 
