@@ -821,3 +821,39 @@ fn a_categorical_outcome_is_shown_once() {
     }
     assert!(stated > 0, "no outcome stated: the test checks nothing");
 }
+
+/// When most of a segment has one level of an attribute ("Fiber optic" at 100%), the other
+/// levels being rarer follows, and is not stated as traits of its own.
+#[test]
+fn rarer_levels_implied_by_a_dominant_level_are_not_traits() {
+    let mut checked = 0;
+    for run in runs() {
+        for p in &run.personas.personas {
+            let evidence: Vec<_> = p.traits.iter().flat_map(|t| &t.evidence).collect();
+            for dominant in evidence.iter().filter(|e| {
+                e.level.is_some()
+                    && e.segment_value >= 0.5
+                    && e.effect > 1.0
+                    && e.level.as_deref() != Some("true")
+            }) {
+                checked += 1;
+                let implied = evidence.iter().find(|e| {
+                    e.attribute == dominant.attribute
+                        && e.level.is_some()
+                        && e.effect < 1.0
+                        && e.versus == dominant.versus
+                });
+                assert!(
+                    implied.is_none(),
+                    "{}: {} states {dominant:?} and also {implied:?}",
+                    run.what,
+                    p.name
+                );
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "no dominant level anywhere: the test checks nothing"
+    );
+}

@@ -150,6 +150,21 @@ pub(crate) fn trait_statement(segment: &SegmentProfile, signal: &Signal) -> Stat
 /// Traits for the strongest signals, with one statement for a level that several attributes
 /// share the same way (one-hot repeats such as "No internet service" in six service columns).
 pub(crate) fn traits(segment: &SegmentProfile, signals: &[&Signal], max: usize) -> Vec<Statement> {
+    // A level markedly more common that most of the segment has says what the segment is; the
+    // other levels of the same attribute being rarer follows from it ("Internet service: Fiber
+    // optic" at 100% implies "DSL less common"), so they are not traits of their own.
+    let implied = |s: &Signal| {
+        s.d.level.is_some()
+            && s.d.standardised < 0.0
+            && signals.iter().any(|o| {
+                o.d.attribute == s.d.attribute
+                    && o.d.level.is_some()
+                    && o.d.standardised > 0.0
+                    && o.d.segment_value >= 0.5
+                    && o.versus == s.versus
+            })
+    };
+    let signals: Vec<&Signal> = signals.iter().copied().filter(|s| !implied(s)).collect();
     let mut out: Vec<Statement> = Vec::new();
     let mut done = vec![false; signals.len()];
     for i in 0..signals.len() {
