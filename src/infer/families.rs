@@ -85,6 +85,15 @@ impl Draft<'_> {
         name
     }
 
+    /// Column `dropped` says what column `kept` says (`how`, e.g. "duplicates (r = 0.999)"): it
+    /// is ignored, and the report says so in the column's reason and in a note.
+    fn clustered_once(&mut self, dropped: usize, kept: usize, how: &str) {
+        let kept = self.name(kept).to_string();
+        let text = format!("{how} `{kept}`: the same information, clustered once, as `{kept}`");
+        self.notes.push(format!("`{}` {text}", self.name(dropped)));
+        self.ignore(dropped, text);
+    }
+
     fn ignore(&mut self, c: usize, why: String) {
         let guess = &mut self.columns[c];
         guess.attribute.role = Role::Ignored;
@@ -156,16 +165,7 @@ pub(crate) fn drop_duplicates(d: &mut Draft<'_>) {
             if let Some(r) = correlation(&values[i], &values[j]) {
                 if r.abs() >= DUPLICATE_CORRELATION {
                     dropped[j] = true;
-                    let (first, second) = (d.name(numeric[i]).to_string(), d.name(numeric[j]));
-                    d.notes.push(format!(
-                        "`{second}` duplicates `{first}` (r = {r:.3}): clustered once, as `{first}`"
-                    ));
-                    d.ignore(
-                        numeric[j],
-                        format!(
-                            "duplicates `{first}` (r = {r:.3}): the same quantity, clustered once"
-                        ),
-                    );
+                    d.clustered_once(numeric[j], numeric[i], &format!("duplicates (r = {r:.3})"));
                 }
             }
         }
@@ -199,15 +199,7 @@ pub(crate) fn drop_duplicates(d: &mut Draft<'_>) {
         }
     }
     for (n, c) in coded {
-        let named = d.name(c).to_string();
-        d.notes.push(format!(
-            "`{}` numbers the levels of `{named}` one to one: clustered once, as `{named}`",
-            d.name(n)
-        ));
-        d.ignore(
-            n,
-            format!("numbers the levels of `{named}` one to one: clustered once, as `{named}`"),
-        );
+        d.clustered_once(n, c, "numbers one to one the levels of");
     }
     let cells: Vec<Vec<Option<&str>>> =
         levels.iter().map(|&c| d.cells(c, DUPLICATE_ROWS)).collect();
@@ -222,15 +214,7 @@ pub(crate) fn drop_duplicates(d: &mut Draft<'_>) {
         }
     }
     for (i, j) in found {
-        let first = d.name(i).to_string();
-        d.notes.push(format!(
-            "`{}` groups customers exactly as `{first}` does: clustered once, as `{first}`",
-            d.name(j)
-        ));
-        d.ignore(
-            j,
-            format!("groups customers exactly as `{first}`: the same information, clustered once"),
-        );
+        d.clustered_once(j, i, "groups customers exactly as");
     }
 }
 

@@ -4,7 +4,9 @@
 use super::buyer::buyer_type;
 use super::catalogue::match_words;
 use super::naming::{segment_gender, title_case, Namer};
-use super::sections::{fill, join, outcome_statement, traits, typical_values, Sections, Signal};
+use super::sections::{
+    fill, join, most_common_level, outcome_statement, traits, typical_values, Sections, Signal,
+};
 use super::{Catalogue, Direction, Drafter, Persona, Rule, Statement, Versus};
 use crate::profile::{
     differences, AttributeProfile, Difference, SegmentProfile, Statistic, Summary,
@@ -448,17 +450,11 @@ fn job_title(segment: &SegmentProfile) -> Option<String> {
             JOB_TITLE_WORDS.iter().any(|w| words.iter().any(|x| x == w))
         })
         .and_then(|a| match (&a.segment, &a.population) {
-            (Summary::Levels { shares, .. }, Summary::Levels { shares: pop, .. }) => shares
-                .iter()
-                .zip(pop)
-                .filter(|(s, _)| s.count > 0)
-                .max_by(|x, y| {
-                    x.0.share
-                        .total_cmp(&y.0.share)
-                        .then_with(|| y.0.level.cmp(&x.0.level))
-                })
-                .filter(|(s, p)| s.share > p.share)
-                .map(|(s, _)| title_case(&s.level)),
+            (Summary::Levels { shares, .. }, Summary::Levels { shares: pop, .. }) => {
+                most_common_level(shares, pop)
+                    .filter(|(s, p)| s.share > p.share)
+                    .map(|(s, _)| title_case(&s.level))
+            }
             _ => None,
         })
 }

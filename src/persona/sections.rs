@@ -2,7 +2,7 @@
 //! differences, with intensity words that follow the effect size.
 
 use super::{Evidence, Rule, Statement, Versus};
-use crate::profile::{Difference, SegmentProfile, Statistic, Summary};
+use crate::profile::{Difference, LevelShare, SegmentProfile, Statistic, Summary};
 use crate::schema::Facet;
 use crate::text::{in_sentence, number_for, percent};
 
@@ -315,16 +315,7 @@ pub(crate) fn typical_values(segment: &SegmentProfile) -> (Vec<Statement>, Vec<S
             (Summary::Levels { shares, known, .. }, Summary::Levels { shares: pop, .. })
                 if *known > 0 =>
             {
-                let Some((top, pop_top)) = shares
-                    .iter()
-                    .zip(pop)
-                    .filter(|(s, _)| s.count > 0)
-                    .max_by(|x, y| {
-                        x.0.share
-                            .total_cmp(&y.0.share)
-                            .then_with(|| y.0.level.cmp(&x.0.level))
-                    })
-                else {
+                let Some((top, pop_top)) = most_common_level(shares, pop) else {
                     continue;
                 };
                 let level = if a.kind == "boolean" {
@@ -354,4 +345,21 @@ pub(crate) fn typical_values(segment: &SegmentProfile) -> (Vec<Statement>, Vec<S
         target.push(statement);
     }
     (demographics, firmographics)
+}
+
+/// The segment's most common level (ties to the first in level order) beside the same level's
+/// share among all customers; `None` when no customer of the segment has a level.
+pub(crate) fn most_common_level<'a>(
+    segment: &'a [LevelShare],
+    population: &'a [LevelShare],
+) -> Option<(&'a LevelShare, &'a LevelShare)> {
+    segment
+        .iter()
+        .zip(population)
+        .filter(|(s, _)| s.count > 0)
+        .max_by(|x, y| {
+            x.0.share
+                .total_cmp(&y.0.share)
+                .then_with(|| y.0.level.cmp(&x.0.level))
+        })
 }
