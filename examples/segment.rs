@@ -185,11 +185,18 @@ fn segment(
             let segmentation = Dbscan::new(eps, args.min_points)
                 .segment(features)
                 .map_err(text)?;
+            let found = segmentation.n_segments();
             eprintln!(
-                "DBSCAN found {} segments; {} customers are in none",
-                segmentation.n_segments(),
+                "DBSCAN found {found} segment{}; {} customers are in none",
+                if found == 1 { "" } else { "s" },
                 segmentation.unassigned()
             );
+            if found < 2 {
+                eprintln!(
+                    "warning: one dense group or none is no segmentation: try a smaller --eps, a \
+                     smaller --min-points, or k-means"
+                );
+            }
             Ok((segmentation, None))
         }
     }

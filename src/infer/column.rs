@@ -10,6 +10,10 @@ use crate::table::parse_bool;
 /// The most distinct values a text column may have to be guessed categorical.
 pub(crate) const MAX_CATEGORICAL_LEVELS: usize = 50;
 
+/// An id-like column repeats this many rows per distinct value, on average, before its rows are
+/// taken for purchases or events rather than customers with a few duplicated records.
+const REPEATS_FOR_EVENTS: f64 = 1.1;
+
 /// A marker such as `none` is an ordinary answer when at least this share of rows gives it.
 const MARKER_LEVEL_SHARE: f64 = 0.01;
 
@@ -123,6 +127,19 @@ pub(crate) fn guess_column(
             );
         }
         let (value, count) = most_repeated();
+        // A few repeats among many unique ids are duplicated records, not events.
+        if (known.len() as f64) < REPEATS_FOR_EVENTS * distinct as f64 {
+            let repeated_rows = known.len() - distinct;
+            return ColumnGuess::new(
+                categorical().with_role(Role::Ignored),
+                format!(
+                    "named like an identifier, but {repeated_rows} rows repeat an earlier value \
+                     (`{}` appears {count} times): duplicated records? Every row is kept and \
+                     counted as a customer; remove the duplicates first if they are copies",
+                    crate::error::shorten(&value)
+                ),
+            );
+        }
         let mut guess = ColumnGuess::new(
             categorical().with_role(Role::Ignored),
             format!(

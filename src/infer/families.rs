@@ -521,13 +521,19 @@ fn derive_counts(d: &mut Draft<'_>, family: &Family, names: &[String], list: &st
     ));
 }
 
-/// The newest date among the date columns, as a day number.
+/// The newest date among the date columns of past events (not birth dates, which would make
+/// ages of the youngest customer's age, nor renewal or due dates, which lie ahead), as a day
+/// number.
 fn newest_date(d: &Draft<'_>) -> Option<f64> {
     let mut newest: Option<f64> = None;
     for (c, guess) in d.columns.iter().enumerate() {
         let Some((format, _)) = guess.date else {
             continue;
         };
+        let words = super::words(&guess.attribute.name);
+        if vocab::is_birth_name(&words) || vocab::is_future_date_name(&words) {
+            continue;
+        }
         for cell in d.cells(c, usize::MAX).into_iter().flatten() {
             if let Some(day) = format.parse(cell) {
                 newest = Some(newest.map_or(day, |n: f64| n.max(day)));
@@ -556,7 +562,18 @@ pub(crate) fn derive_durations(d: &mut Draft<'_>, reference: Option<&str>) -> Op
         let name = d.name(c).to_string();
         let words = super::words(&name);
         if d.columns[c].date.is_some() {
+            if vocab::is_future_date_name(&words) {
+                d.columns[c].reason.push_str(
+                    "; a date ahead in the relationship (renewal, expiry, due), not a past event: \
+                     no duration derived",
+                );
+                continue;
+            }
             let Some(reference) = reference.clone() else {
+                d.columns[c].reason.push_str(
+                    "; no date of a past event in the file to measure it to (pass a reference \
+                     date to derive it)",
+                );
                 continue;
             };
             let (attribute, what) = if vocab::is_birth_name(&words) {

@@ -395,3 +395,71 @@ fn a_header_row_of_numbers_is_refused_as_data() {
     let csv = "id,2023_spend,region\na,1,n\nb,2,s\n";
     assert!(Inference::from_csv_reader(csv.as_bytes(), &CsvOptions::new()).is_ok());
 }
+
+#[test]
+fn birth_and_renewal_dates_never_set_the_reference_date() {
+    // Birth dates only: no past event to measure ages to, so none is made up.
+    let csv = "PolicyNumber,DOB,Annual_Premium\np1,03/15/1980,300\np2,07/01/2001,450\n\
+               p3,12/24/1975,520\n";
+    let inf = infer(csv);
+    assert_eq!(inf.reference_date(), None, "{inf}");
+    assert!(
+        inf.schema().attributes().iter().all(|a| !a.is_derived()),
+        "{inf}"
+    );
+    // A start date and a renewal date ahead: durations run to the newest start, and the
+    // renewal gives no duration.
+    let csv = "account_id,contract_start_date,renewal_date,birth_date\n\
+               a,2022-01-10,2027-01-10,1990-05-01\nb,2023-06-01,2026-06-01,2001-02-03\n\
+               c,2021-03-15,2026-03-15,1985-11-30\n";
+    let inf = infer(csv);
+    assert_eq!(inf.reference_date(), Some("2023-06-01"), "{inf}");
+    let derived: Vec<&str> = inf
+        .schema()
+        .attributes()
+        .iter()
+        .filter_map(|a| a.derived.as_ref())
+        .flat_map(|d| d.inputs())
+        .collect();
+    assert!(derived.contains(&"contract_start_date") && derived.contains(&"birth_date"));
+    assert!(!derived.contains(&"renewal_date"), "{inf}");
+}
+
+#[test]
+fn costs_and_channel_codes_are_never_the_value_measure() {
+    let mut csv = String::from("id,Claim_Amount_Total,Policy_Sales_Channel,Annual_Premium\n");
+    for i in 0..40 {
+        csv.push_str(&format!(
+            "{i},{},{},{}\n",
+            i * 37 % 500,
+            26 + i % 4,
+            200 + i * 13 % 300
+        ));
+    }
+    let inf = infer(&csv);
+    let s = inf.schema();
+    assert_eq!(
+        s.get("Claim_Amount_Total").unwrap().role,
+        Role::Feature,
+        "{inf}"
+    );
+    assert_eq!(
+        s.get("Policy_Sales_Channel").unwrap().kind.name(),
+        "categorical"
+    );
+    assert_eq!(s.get("Annual_Premium").unwrap().role, Role::Value, "{inf}");
+}
+
+#[test]
+fn a_few_duplicated_ids_are_duplicated_records_not_events() {
+    let mut csv = String::from("customer_id,spend\n");
+    for i in 0..100 {
+        csv.push_str(&format!("{},{}\n", 1000 + i, i % 7));
+    }
+    csv.push_str("1003,3\n1007,0\n");
+    let inf = infer(&csv);
+    assert!(inf.repeated_rows().is_none(), "{inf}");
+    let guess = &inf.guesses()[0];
+    assert_eq!(guess.role, Role::Ignored);
+    assert!(guess.reason.contains("2 rows repeat"), "{inf}");
+}

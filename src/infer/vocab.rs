@@ -211,24 +211,59 @@ pub(crate) fn is_code_name(words: &[String]) -> bool {
             "industry",
             "occupation",
             "profession",
-            "brand",
             "outlet",
             "territory",
             "province",
             "division",
             "tier",
             "plan",
-            "product",
-            "sku",
         ],
-    ) && !has_any(words, QUANTITY_WORDS)
+    ) && (!has_any(words, QUANTITY_WORDS) || is_code_word_last(words))
+}
+
+/// The last word names a code ("Policy_Sales_Channel", "store_region"), whatever comes before.
+fn is_code_word_last(words: &[String]) -> bool {
+    words.last().is_some_and(|w| {
+        matches!(
+            stem_digits(w),
+            "code" | "channel" | "region" | "type" | "class" | "group" | "segment" | "status"
+        )
+    })
 }
 
 /// Named like a total amount, the value measure reported per segment: revenue, sales, lifetime
 /// value, monetary, total spend or charges.
 pub(crate) fn is_value_name(words: &[String]) -> bool {
     let has = |w: &str| words.iter().any(|x| x == w);
+    // Costs to the business and codes are never the value a customer brings.
+    let cost = has_any(
+        words,
+        &[
+            "claim",
+            "claims",
+            "cost",
+            "costs",
+            "refund",
+            "refunds",
+            "return",
+            "returns",
+            "debt",
+            "loan",
+            "fee",
+            "fees",
+            "discount",
+            "discounts",
+            "tax",
+            "loss",
+            "losses",
+        ],
+    );
+    if cost || is_code_word_last(words) {
+        return false;
+    }
     has("revenue")
+        || has("premium")
+        || has("premiums")
         || has("sales")
         || has("ltv")
         || has("clv")
@@ -470,6 +505,28 @@ pub(crate) fn is_start_date_name(words: &[String]) -> bool {
             "acquisition",
             "onboarding",
             "activation",
+        ],
+    )
+}
+
+/// Words that mark a date as lying ahead in the relationship (a renewal, an expiry, a due
+/// date): not a past event, so neither a duration nor the reference date.
+pub(crate) fn is_future_date_name(words: &[String]) -> bool {
+    has_any(
+        words,
+        &[
+            "renewal",
+            "renew",
+            "expiry",
+            "expiration",
+            "expires",
+            "expire",
+            "due",
+            "next",
+            "maturity",
+            "until",
+            "end",
+            "ends",
         ],
     )
 }

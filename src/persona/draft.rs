@@ -424,18 +424,37 @@ fn fallback_descriptor(segment: &SegmentProfile, d: &Difference) -> String {
     match &d.level {
         Some(level) if level != "true" && is_code_signal(segment, d) => format!(
             "{}-{}",
-            title_case(segment.label(&d.attribute)).replace(' ', "-"),
+            short_label(segment.label(&d.attribute)),
             level.trim()
         ),
         Some(level) if level != "true" => title_case(level),
         _ => {
             let direction = if d.standardised >= 0.0 { "High" } else { "Low" };
-            format!(
-                "{direction}-{}",
-                title_case(segment.label(&d.attribute)).replace(' ', "-")
-            )
+            format!("{direction}-{}", short_label(segment.label(&d.attribute)))
         }
     }
+}
+
+/// A label short enough for a name: its last two words that say something (not question
+/// numbers such as "Q 5", nor words like "of"), title-cased and hyphenated ("Customer-Service").
+fn short_label(label: &str) -> String {
+    let words: Vec<&str> = label
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() > 1)
+        .filter(|w| {
+            !matches!(
+                w.to_lowercase().as_str(),
+                "of" | "the" | "and" | "per" | "in"
+            )
+        })
+        .collect();
+    let keep = &words[words.len().saturating_sub(2)..];
+    let text = if keep.is_empty() {
+        label.to_string()
+    } else {
+        keep.join(" ")
+    };
+    title_case(&text).replace(' ', "-")
 }
 
 /// The most common level of a job-title attribute in the segment, when it is also more common
