@@ -23,9 +23,11 @@
 //!
 //! Data flows one way, one stage per module, in the order a user meets them:
 //!
-//! 1. [`Schema`] ([`schema`]): what each attribute is — its [`AttributeKind`], [`Facet`],
-//!    [`Role`], weight and encoding — written in Rust, read from JSON, or guessed from a CSV by
-//!    [`Inference`] ([`infer`]).
+//! 1. [`Schema`] ([`schema`]): what each attribute is — its [`AttributeKind`] (dates included,
+//!    [`dates`]), [`Facet`], [`Role`] (feature, identifier, value, outcome, descriptor, ignored),
+//!    weight and encoding, and for derived attributes the [`Derived`] formula ([`derive`](mod@derive)) —
+//!    written in Rust, read from JSON, or guessed from a CSV by [`Inference`] ([`infer`]), which
+//!    reads columns as an analyst would and derives totals, mixes, durations and ages.
 //! 2. [`CustomerTable`] ([`table`]): typed, columnar customer records with missing values, from
 //!    CSV ([`CsvOptions`], [`input`]), rows of [`Value`]s, your own `serde::Serialize` structs, or
 //!    arrays.

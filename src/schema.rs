@@ -1,9 +1,10 @@
 //! The schema: what each customer attribute is and how it takes part in segmentation.
 //!
 //! A [`Schema`] is an ordered list of [`Attribute`]s. Each attribute has a [`AttributeKind`]
-//! (numeric, categorical, ordinal, boolean or tags), a [`Facet`] (which part of a persona it
-//! describes), a [`Role`] (clustered on, identifier, reported value, or ignored), a weight, a human
-//! label, and the encoding choices for it ([`Scaling`], `log1p`, [`MissingPolicy`]).
+//! (numeric, categorical, ordinal, boolean, tags or date), a [`Facet`] (which part of a persona it
+//! describes), a [`Role`] (clustered on, identifier, reported value, outcome, descriptor, or
+//! ignored), a weight, a human label, the encoding choices for it ([`Scaling`], `log1p`,
+//! [`MissingPolicy`]), and, for an attribute computed from others, its [`Derived`] formula.
 //!
 //! Schemas are written in Rust with the `Attribute` constructors and `with_*` setters, read from
 //! and written to JSON, or inferred from a CSV file (see [`crate::infer`]).

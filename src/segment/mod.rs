@@ -34,7 +34,7 @@ pub use kmeans::{Init, KMeans, KMeansModel};
 pub use metrics::{
     adjusted_rand_index, calinski_harabasz, davies_bouldin, inertia, silhouette, silhouette_sampled,
 };
-pub use select::{AutoK, KAssessment, KChoice, KScore};
+pub use select::{AutoK, KAssessment, KChoice, KScore, NEAR_TIE};
 pub use stability::{Stability, StabilityScore};
 
 use ndarray::{Array2, ArrayView2};
