@@ -10,6 +10,20 @@ use personas::segment::metrics::adjusted_rand_index;
 use personas::segment::AutoK;
 use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema, Segmenter};
 
+/// The bundled customers' feature matrix and each customer's planted segment, in row order.
+fn bundled_features_and_planted() -> (ndarray::Array2<f64>, Vec<String>) {
+    let schema = Schema::from_json_file(SCHEMA).unwrap();
+    let table = CustomerTable::from_csv_path(DATA, &schema, &CsvOptions::new()).unwrap();
+    let features = Encoder::new()
+        .fit(&table)
+        .unwrap()
+        .transform(&table)
+        .unwrap();
+    let planted = planted_by_id();
+    let truth = table.ids().iter().map(|id| planted[id].clone()).collect();
+    (features, truth)
+}
+
 fn planted_by_id() -> HashMap<String, String> {
     let mut reader = csv::Reader::from_path(PLANTED).unwrap();
     reader
@@ -23,15 +37,7 @@ fn planted_by_id() -> HashMap<String, String> {
 
 #[test]
 fn planted_segments_are_recovered_with_ari_at_least_0_9() {
-    let schema = Schema::from_json_file(SCHEMA).unwrap();
-    let table = CustomerTable::from_csv_path(DATA, &schema, &CsvOptions::new()).unwrap();
-    let features = Encoder::new()
-        .fit(&table)
-        .unwrap()
-        .transform(&table)
-        .unwrap();
-    let planted = planted_by_id();
-    let truth: Vec<&String> = table.ids().iter().map(|id| &planted[id]).collect();
+    let (features, truth) = bundled_features_and_planted();
     for seed in [1, 42] {
         let segmentation = KMeans::new(5)
             .with_seed(seed)
@@ -45,15 +51,7 @@ fn planted_segments_are_recovered_with_ari_at_least_0_9() {
 
 #[test]
 fn auto_k_finds_the_five_planted_segments() {
-    let schema = Schema::from_json_file(SCHEMA).unwrap();
-    let table = CustomerTable::from_csv_path(DATA, &schema, &CsvOptions::new()).unwrap();
-    let features = Encoder::new()
-        .fit(&table)
-        .unwrap()
-        .transform(&table)
-        .unwrap();
-    let planted = planted_by_id();
-    let truth: Vec<&String> = table.ids().iter().map(|id| &planted[id]).collect();
+    let (features, truth) = bundled_features_and_planted();
     // The seed the `segment` example uses by default.
     let choice = AutoK::default()
         .with_seed(42)

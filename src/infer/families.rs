@@ -32,28 +32,19 @@ pub(crate) struct Draft<'a> {
     pub notes: Vec<String>,
 }
 
-impl Draft<'_> {
+impl<'a> Draft<'a> {
     fn name(&self, c: usize) -> &str {
         &self.columns[c].attribute.name
     }
 
     fn numbers(&self, c: usize, rows: usize) -> Vec<Option<f64>> {
-        self.raw
-            .rows
-            .iter()
-            .take(rows)
-            .map(|r| {
-                let cell = r[c].trim();
-                if self.options.is_missing(cell) {
-                    None
-                } else {
-                    cell.parse::<f64>().ok()
-                }
-            })
+        self.cells(c, rows)
+            .into_iter()
+            .map(|cell| cell.and_then(|t| t.parse::<f64>().ok()))
             .collect()
     }
 
-    fn cells(&self, c: usize, rows: usize) -> Vec<Option<&str>> {
+    fn cells(&self, c: usize, rows: usize) -> Vec<Option<&'a str>> {
         self.raw
             .rows
             .iter()
@@ -172,37 +163,28 @@ pub(crate) fn drop_duplicates(d: &mut Draft<'_>) {
     }
     // A number with few values may be a code for a category's levels (an education number
     // beside the education level): then it is the same grouping, and the named levels stay.
-    let few_valued: Vec<usize> = numeric
-        .iter()
-        .zip(&dropped)
-        .filter(|(_, gone)| !**gone)
-        .map(|(&c, _)| c)
-        .filter(|&c| {
-            let mut seen: Vec<&str> = d.cells(c, DUPLICATE_ROWS).into_iter().flatten().collect();
-            seen.sort_unstable();
-            seen.dedup();
-            seen.len() <= super::column::MAX_CATEGORICAL_LEVELS
-        })
-        .collect();
     let levels: Vec<usize> = (0..d.columns.len())
         .filter(|&c| d.is(c, Role::Feature, "categorical"))
         .take(DUPLICATE_COLUMNS)
         .collect();
+    let cells: Vec<Vec<Option<&str>>> =
+        levels.iter().map(|&c| d.cells(c, DUPLICATE_ROWS)).collect();
     let mut coded = Vec::new();
-    for &n in &few_valued {
+    for (&n, _) in numeric.iter().zip(&dropped).filter(|(_, gone)| !**gone) {
         let numbers = d.cells(n, DUPLICATE_ROWS);
-        if let Some(&c) = levels
-            .iter()
-            .find(|&&c| same_grouping(&d.cells(c, DUPLICATE_ROWS), &numbers))
-        {
-            coded.push((n, c));
+        let mut seen: Vec<&str> = numbers.iter().flatten().copied().collect();
+        seen.sort_unstable();
+        seen.dedup();
+        if seen.len() > super::column::MAX_CATEGORICAL_LEVELS {
+            continue;
+        }
+        if let Some(i) = cells.iter().position(|c| same_grouping(c, &numbers)) {
+            coded.push((n, levels[i]));
         }
     }
     for (n, c) in coded {
         d.clustered_once(n, c, "numbers one to one the levels of");
     }
-    let cells: Vec<Vec<Option<&str>>> =
-        levels.iter().map(|&c| d.cells(c, DUPLICATE_ROWS)).collect();
     let mut dropped = vec![false; levels.len()];
     let mut found = Vec::new();
     for i in 0..levels.len() {

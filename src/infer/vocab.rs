@@ -16,62 +16,47 @@ fn has_any(words: &[String], list: &[&str]) -> bool {
     words.iter().any(|w| list.contains(&stem_digits(w)))
 }
 
+/// Words that name a customer (or the household, account or member standing for one).
+const CUSTOMER_WORDS: &[&str] = &[
+    "customer",
+    "cust",
+    "household",
+    "hh",
+    "account",
+    "acct",
+    "client",
+    "member",
+    "user",
+    "subscriber",
+    "buyer",
+    "shopper",
+    "patient",
+    "guest",
+];
+
 /// Named like a customer identifier: `id`, `*_id`, `CustomerID`, `uuid`, or a customer,
 /// household, account, client, member, user, policy or contract number or key.
 pub(crate) fn is_identifier_name(words: &[String]) -> bool {
-    const WHOSE: &[&str] = &[
-        "customer",
-        "cust",
-        "household",
-        "hh",
-        "account",
-        "acct",
-        "client",
-        "member",
-        "user",
-        "policy",
-        "contract",
-        "subscriber",
-        "card",
-        "loyalty",
-        "row",
-        "record",
-    ];
+    const RECORDS: &[&str] = &["policy", "contract", "card", "loyalty", "row", "record"];
     let joined = words.concat();
     let last = words.last().map(String::as_str);
+    let whose = &words[..words.len().saturating_sub(1)];
     matches!(last, Some("id" | "uuid" | "guid" | "key"))
         || ["customerid", "custid", "clientid", "userid", "memberid"].contains(&joined.as_str())
         || (words.len() >= 2
             && matches!(last, Some("number" | "no" | "nr" | "num" | "code" | "ref"))
-            && has_any(&words[..words.len() - 1], WHOSE))
+            && (has_any(whose, CUSTOMER_WORDS) || has_any(whose, RECORDS)))
 }
 
 /// Names a customer, household, account, client, member or user (an id of whom, not of what).
 pub(crate) fn is_customer_name(words: &[String]) -> bool {
-    has_any(
-        words,
-        &[
-            "customer",
-            "cust",
-            "household",
-            "hh",
-            "account",
-            "acct",
-            "client",
-            "member",
-            "user",
-            "subscriber",
-            "buyer",
-            "shopper",
-            "patient",
-            "guest",
-            "customerid",
-            "custid",
-            "clientid",
-            "userid",
-            "memberid",
-        ],
-    )
+    has_any(words, CUSTOMER_WORDS)
+        || words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "customerid" | "custid" | "clientid" | "userid" | "memberid"
+            )
+        })
 }
 
 /// Named like a calendar field (a week, month, quarter, weekday, day or hour of something) and

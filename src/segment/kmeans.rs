@@ -647,31 +647,30 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// the second nearest (infinite when `k` is 1).
 #[inline]
 fn nearest(row: &[f64], c: &[f64], d: usize) -> (usize, f64, f64) {
-    let mut best = f64::INFINITY;
-    let mut second = f64::INFINITY;
-    let mut arg = 0;
-    for (j, cj) in c.chunks_exact(d).enumerate() {
-        let dist = sq_dist(row, cj);
-        if dist < best {
-            second = best;
-            best = dist;
-            arg = j;
-        } else if dist < second {
-            second = dist;
-        }
-    }
-    (arg, best, second)
+    nearest_by(row, c, d, |_, _| false)
 }
 
 /// [`nearest`] with ties to the centroid of lower `rank` instead of lower index.
 #[inline]
 fn nearest_ranked(row: &[f64], c: &[f64], d: usize, rank: &[usize]) -> (usize, f64, f64) {
+    nearest_by(row, c, d, |j, arg| rank[j] < rank[arg])
+}
+
+/// The nearest centroid, its squared distance and the squared distance to the second nearest;
+/// on a tie, centroid `j` replaces the current best `arg` when `prefer(j, arg)`.
+#[inline]
+fn nearest_by(
+    row: &[f64],
+    c: &[f64],
+    d: usize,
+    prefer: impl Fn(usize, usize) -> bool,
+) -> (usize, f64, f64) {
     let mut best = f64::INFINITY;
     let mut second = f64::INFINITY;
     let mut arg = 0;
     for (j, cj) in c.chunks_exact(d).enumerate() {
         let dist = sq_dist(row, cj);
-        if dist < best || (dist == best && rank[j] < rank[arg]) {
+        if dist < best || (dist == best && prefer(j, arg)) {
             second = best;
             best = dist;
             arg = j;
