@@ -17,7 +17,8 @@
 //! ])?;
 //! // Rows hold the input attributes only; `total_spend` is computed.
 //! let table = CustomerTable::from_rows(&schema, vec![vec![Value::from(10), Value::from(5)]])?;
-//! assert_eq!(table.column("total_spend"), Some(&personas::Column::Numeric(vec![Some(15.0)])));
+//! let total = table.column("total_spend");
+//! assert_eq!(total, Some(&personas::Column::Numeric(vec![Some(15.0)].into())));
 //! # Ok::<(), personas::Error>(())
 //! ```
 
@@ -25,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dates::DateFormat;
 use crate::schema::{AttributeKind, Schema};
-use crate::table::Column;
+use crate::table::{Column, Numbers};
 
 /// A formula that computes a numeric attribute from other attributes of the same customer.
 ///
@@ -186,32 +187,32 @@ impl Derived {
         &self,
         n: usize,
         column: impl Fn(&str) -> Option<&'a Column>,
-    ) -> Vec<Option<f64>> {
-        let numbers = |names: &[String]| -> Vec<&'a [Option<f64>]> {
+    ) -> Numbers {
+        let numbers = |names: &[String]| -> Vec<&'a Numbers> {
             names
                 .iter()
                 .filter_map(|name| match column(name) {
-                    Some(Column::Numeric(v)) => Some(v.as_slice()),
+                    Some(Column::Numeric(v)) => Some(v),
                     _ => None,
                 })
                 .collect()
         };
-        let sum = |cols: &[&[Option<f64>]], i: usize| -> Option<f64> {
-            cols.iter().map(|c| c.get(i).copied().flatten()).sum()
-        };
-        let complete = |cols: &[&[Option<f64>]], wanted: usize| cols.len() == wanted;
+        let sum =
+            |cols: &[&Numbers], i: usize| -> Option<f64> { cols.iter().map(|c| c.get(i)).sum() };
+        let complete = |cols: &[&Numbers], wanted: usize| cols.len() == wanted;
+        let missing = || (0..n).map(|_| None).collect();
         match self {
             Derived::Sum { of } => {
                 let cols = numbers(of);
                 if !complete(&cols, of.len()) {
-                    return vec![None; n];
+                    return missing();
                 }
                 (0..n).map(|i| sum(&cols, i)).collect()
             }
             Derived::Share { part, whole } => {
                 let (p, w) = (numbers(part), numbers(whole));
                 if !complete(&p, part.len()) || !complete(&w, whole.len()) {
-                    return vec![None; n];
+                    return missing();
                 }
                 (0..n)
                     .map(|i| match (sum(&p, i), sum(&w, i)) {
@@ -221,21 +222,20 @@ impl Derived {
                     .collect()
             }
             Derived::CountTrue { of } => {
-                let cols: Vec<&[Option<bool>]> = of
+                let cols: Vec<_> = of
                     .iter()
                     .filter_map(|name| match column(name) {
-                        Some(Column::Boolean(v)) => Some(v.as_slice()),
+                        Some(Column::Boolean(v)) => Some(v),
                         _ => None,
                     })
                     .collect();
                 if cols.len() != of.len() {
-                    return vec![None; n];
+                    return missing();
                 }
                 (0..n)
                     .map(|i| {
                         cols.iter()
-                            .map(|c| c.get(i).copied().flatten().map(f64::from))
-                            .map(|b| b.map(|b| if b > 0.0 { 1.0 } else { 0.0 }))
+                            .map(|c| c.get(i).map(|b| f64::from(u8::from(b))))
                             .sum()
                     })
                     .collect()
@@ -246,7 +246,7 @@ impl Derived {
                     (Some(Column::Numeric(days)), Some(r)) => {
                         days.iter().map(|d| d.map(|d| r - d)).collect()
                     }
-                    _ => vec![None; n],
+                    _ => missing(),
                 }
             }
             Derived::AgeAt { of, reference } => {
@@ -262,14 +262,14 @@ impl Derived {
                             })
                         })
                         .collect(),
-                    _ => vec![None; n],
+                    _ => missing(),
                 }
             }
             Derived::YearsSince { of, reference } => match column(of) {
                 Some(Column::Numeric(years)) => {
                     years.iter().map(|y| y.map(|y| reference - y)).collect()
                 }
-                _ => vec![None; n],
+                _ => missing(),
             },
         }
     }
@@ -350,7 +350,7 @@ mod tests {
             let t = CustomerTable::from_csv_reader(csv.as_bytes(), &s, &CsvOptions::new()).unwrap();
             assert_eq!(
                 t.column("d"),
-                Some(&Column::Numeric(expected)),
+                Some(&Column::Numeric(expected.into())),
                 "{formula:?}"
             );
         }

@@ -74,7 +74,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{list_for_message, Error, Result};
 use crate::schema::{Attribute, AttributeKind, MissingPolicy, Role, Scaling};
-use crate::table::{Column, CustomerTable};
+use crate::table::{Codes, Column, CustomerTable, Flags, Numbers, TagSets};
 
 /// The level name of the extra column that marks missing values ([`MissingPolicy::OwnLevel`]).
 pub const MISSING_LEVEL: &str = "(missing)";
@@ -642,16 +642,16 @@ impl FittedAttribute {
 
 /// A table column prepared for encoding: codes remapped to the fitted levels.
 enum Source<'a> {
-    Numeric(&'a [Option<f64>]),
+    Numeric(&'a Numbers),
     Levels {
-        codes: &'a [Option<u32>],
+        codes: &'a Codes,
         levels: &'a [String],
         /// Table code -> fitted level index (`None`: unknown).
         remap: Vec<Option<u32>>,
     },
-    Boolean(&'a [Option<bool>]),
+    Boolean(&'a Flags),
     Tags {
-        sets: &'a [Option<Vec<u32>>],
+        sets: &'a TagSets,
         levels: &'a [String],
         remap: Vec<Option<u32>>,
     },
@@ -752,25 +752,23 @@ impl FittedEncoder {
             (Encoding::Boolean { .. }, Column::Boolean(v), _) => Some(Source::Boolean(v)),
             (
                 Encoding::Categorical { levels: fitted, .. },
-                Column::Levels { levels, codes },
+                Column::Levels(codes),
                 Some(AttributeKind::Categorical { .. }),
             )
             | (
                 Encoding::Ordinal { levels: fitted, .. },
-                Column::Levels { levels, codes },
+                Column::Levels(codes),
                 Some(AttributeKind::Ordinal { .. }),
             ) => Some(Source::Levels {
                 codes,
-                levels,
-                remap: remap(levels, fitted),
+                levels: codes.levels(),
+                remap: remap(codes.levels(), fitted),
             }),
-            (Encoding::Tags { levels: fitted, .. }, Column::Tags { levels, sets }, _) => {
-                Some(Source::Tags {
-                    sets,
-                    levels,
-                    remap: remap(levels, fitted),
-                })
-            }
+            (Encoding::Tags { levels: fitted, .. }, Column::Tags(sets), _) => Some(Source::Tags {
+                sets,
+                levels: sets.levels(),
+                remap: remap(sets.levels(), fitted),
+            }),
             _ => None,
         };
         source.ok_or_else(|| Error::InvalidSchema {
@@ -778,7 +776,7 @@ impl FittedEncoder {
             reason: format!(
                 "the encoder was fitted on it as a {} feature, but the table holds it as {}",
                 a.encoding.kind_name(),
-                kind.filter(|_| !matches!(column, Column::Text(_)))
+                kind.filter(|_| !matches!(column, Column::Omitted { .. }))
                     .map_or("text (an identifier or ignored column)", |k| k.name())
             ),
         })
@@ -828,8 +826,8 @@ impl FittedEncoder {
                         })
                     }
                 };
-                for (i, v) in values[rows].iter().enumerate() {
-                    match *v {
+                for (i, v) in rows.map(|r| values.get(r)).enumerate() {
+                    match v {
                         Some(x) if *log1p && x < 0.0 => {
                             return Err(negative_for_log1p(&a.name, start + i, x))
                         }
@@ -864,7 +862,7 @@ impl FittedEncoder {
                     levels,
                     remap,
                 };
-                let values = codes[rows].iter().map(|c| c.map(std::iter::once));
+                let values = rows.map(|r| codes.get(r).map(std::iter::once));
                 self.fill_indicators(a, &indicators, values, block, start)?;
             }
             (
@@ -880,7 +878,7 @@ impl FittedEncoder {
                 },
             ) => {
                 let step = w / (fitted.len() - 1) as f64;
-                for (i, c) in codes[rows].iter().enumerate() {
+                for (i, c) in rows.map(|r| codes.get(r)).enumerate() {
                     match c.map(|c| (c, remap[c as usize])) {
                         Some((_, Some(k))) => block[[i, o]] = step * f64::from(k),
                         Some((c, None)) if !ignore => {
@@ -902,7 +900,7 @@ impl FittedEncoder {
                 },
                 Source::Boolean(values),
             ) => {
-                for (i, v) in values[rows].iter().enumerate() {
+                for (i, v) in rows.map(|r| values.get(r)).enumerate() {
                     match v {
                         Some(true) => block[[i, o]] = w,
                         Some(false) => {}
@@ -935,9 +933,7 @@ impl FittedEncoder {
                     levels,
                     remap,
                 };
-                let values = sets[rows]
-                    .iter()
-                    .map(|s| s.as_ref().map(|t| t.iter().copied()));
+                let values = rows.map(|r| sets.get(r).map(|t| t.iter().copied()));
                 self.fill_indicators(a, &indicators, values, block, start)?;
             }
             // `source` only pairs an encoding with its own kind of column.
@@ -1159,7 +1155,8 @@ fn fit_attribute(attribute: &Attribute, column: &Column, n: usize) -> Result<Fit
         (AttributeKind::Numeric { .. } | AttributeKind::Date { .. }, Column::Numeric(values)) => {
             fit_numeric(attribute, values, policy).and_then(|f| f.ok_or_else(all_missing))
         }
-        (AttributeKind::Categorical { .. }, Column::Levels { levels, codes }) => {
+        (AttributeKind::Categorical { .. }, Column::Levels(codes)) => {
+            let levels = codes.levels();
             let counts = level_counts(levels.len(), codes);
             let known: usize = counts.iter().sum();
             if known == 0 {
@@ -1188,13 +1185,14 @@ fn fit_attribute(attribute: &Attribute, column: &Column, n: usize) -> Result<Fit
                 }
             };
             Ok(Fit::Encoded(Encoding::Categorical {
-                levels: levels.clone(),
+                levels: levels.to_vec(),
                 factor,
                 fill,
                 missing_column,
             }))
         }
-        (AttributeKind::Ordinal { .. }, Column::Levels { levels, codes }) => {
+        (AttributeKind::Ordinal { .. }, Column::Levels(codes)) => {
+            let levels = codes.levels();
             let counts = level_counts(levels.len(), codes);
             let known: usize = counts.iter().sum();
             if known == 0 {
@@ -1226,14 +1224,14 @@ fn fit_attribute(attribute: &Attribute, column: &Column, n: usize) -> Result<Fit
                 }
             };
             Ok(Fit::Encoded(Encoding::Ordinal {
-                levels: levels.clone(),
+                levels: levels.to_vec(),
                 fill: code / (levels.len() - 1) as f64,
                 missing_column: policy == MissingPolicy::OwnLevel,
             }))
         }
         (AttributeKind::Boolean, Column::Boolean(values)) => {
-            let trues = values.iter().filter(|v| **v == Some(true)).count();
-            let known = values.iter().filter(|v| v.is_some()).count();
+            let trues = values.iter().filter(|v| *v == Some(true)).count();
+            let known = values.len() - values.validity().missing_count();
             if known == 0 {
                 return Err(all_missing());
             }
@@ -1251,10 +1249,11 @@ fn fit_attribute(attribute: &Attribute, column: &Column, n: usize) -> Result<Fit
                 missing_column: policy == MissingPolicy::OwnLevel,
             }))
         }
-        (AttributeKind::Tags { separator, .. }, Column::Tags { levels, sets }) => {
+        (AttributeKind::Tags { separator, .. }, Column::Tags(sets)) => {
+            let levels = sets.levels();
             let mut counts = vec![0usize; levels.len()];
             let mut known = 0usize;
-            let mut first: Option<&Vec<u32>> = None;
+            let mut first: Option<&[u32]> = None;
             let mut constant = true;
             for set in sets.iter().flatten() {
                 known += 1;
@@ -1290,7 +1289,7 @@ fn fit_attribute(attribute: &Attribute, column: &Column, n: usize) -> Result<Fit
                 }
             };
             Ok(Fit::Encoded(Encoding::Tags {
-                levels: levels.clone(),
+                levels: levels.to_vec(),
                 fill,
                 missing_column: policy == MissingPolicy::OwnLevel,
             }))
@@ -1299,9 +1298,9 @@ fn fit_attribute(attribute: &Attribute, column: &Column, n: usize) -> Result<Fit
     }
 }
 
-fn level_counts(n_levels: usize, codes: &[Option<u32>]) -> Vec<usize> {
+fn level_counts(n_levels: usize, codes: &Codes) -> Vec<usize> {
     let mut counts = vec![0usize; n_levels];
-    for &c in codes.iter().flatten() {
+    for c in codes.iter().flatten() {
         counts[c as usize] += 1;
     }
     counts
@@ -1331,13 +1330,13 @@ fn argmax(counts: &[usize]) -> usize {
 /// Fits a numeric attribute; `Ok(None)` when every value is missing.
 fn fit_numeric(
     attribute: &Attribute,
-    values: &[Option<f64>],
+    values: &Numbers,
     policy: MissingPolicy,
 ) -> Result<Option<Fit>> {
     let log1p = attribute.log1p;
     let mut known = Vec::with_capacity(values.len());
     for (row, v) in values.iter().enumerate() {
-        if let Some(x) = *v {
+        if let Some(x) = v {
             if log1p && x < 0.0 {
                 return Err(negative_for_log1p(&attribute.name, row, x));
             }

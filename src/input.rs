@@ -1,13 +1,88 @@
 //! Reading delimited text: options, delimiter detection, and the raw string rows that both schema
 //! inference and table loading start from.
 
-use std::io::{BufRead, BufReader, Read};
+use std::collections::BinaryHeap;
+use std::io::Read;
 use std::path::Path;
 
 use crate::error::{Error, Result};
 
 /// Cell texts that mean "missing", compared case-insensitively after trimming.
-pub const DEFAULT_MISSING_MARKERS: &[&str] = &["", "na", "n/a", "null", "none", "nan", "?"];
+/// Besides the usual words, these are spreadsheet error values (`#N/A`, `#DIV/0!`, …) and a lone
+/// dash, which spreadsheets and reports use for "no value".
+pub const DEFAULT_MISSING_MARKERS: &[&str] = &[
+    "", "na", "n/a", "null", "none", "nan", "?", "-", "--", "#n/a", "#na", "#null!", "#div/0!",
+    "#value!", "#ref!", "#name?", "#num!",
+];
+
+/// Reads a number as people write them in customer files.
+///
+/// Besides what Rust's `f64` parser takes (`1200`, `-3.5`, `1e6`), this reads a currency sign
+/// before or after the number (`$1,200`, `1200 €`), a trailing percent sign (`12%` is 12, in the
+/// unit the column is written in), accounting negatives (`(350)` is -350), and separators:
+///
+/// - with `decimal_comma` false (a comma-delimited file), commas group thousands only in the
+///   strict pattern `1,234,567.89`; `1,5` is not a number;
+/// - with `decimal_comma` true (a file delimited by `;`, tab or `|`, where European exports put a
+///   decimal comma), `1,5` is 1.5 and dots group thousands (`1.234,5` is 1234.5).
+///
+/// Anything else is not a number (`None`), and the caller reports the cell.
+pub(crate) fn parse_number(cell: &str, decimal_comma: bool) -> Option<f64> {
+    if let Ok(x) = cell.parse::<f64>() {
+        return Some(x);
+    }
+    let mut t = cell.trim();
+    let mut negative = false;
+    if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        negative = true;
+        t = inner.trim();
+    }
+    if let Some(rest) = t.strip_prefix('-') {
+        negative = !negative;
+        t = rest.trim_start();
+    } else if let Some(rest) = t.strip_prefix('+') {
+        t = rest.trim_start();
+    }
+    const CURRENCY: [char; 4] = ['$', '€', '£', '¥'];
+    t = t
+        .trim_start_matches(CURRENCY)
+        .trim_end_matches(CURRENCY)
+        .trim();
+    t = t.strip_suffix('%').unwrap_or(t).trim_end();
+    if let Some(rest) = t.strip_prefix('-') {
+        // `$-5` and `-$5` alike.
+        negative = !negative;
+        t = rest;
+    }
+    let (group, point) = if decimal_comma {
+        ('.', ',')
+    } else {
+        (',', '.')
+    };
+    let (int, frac) = match t.split_once(point) {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let grouped = {
+        let mut parts = int.split(group);
+        let first = parts.next().unwrap_or("");
+        let rest: Vec<&str> = parts.collect();
+        digits(first)
+            && (rest.is_empty()
+                || first.len() <= 3 && rest.iter().all(|p| p.len() == 3 && digits(p)))
+    };
+    if !grouped || frac.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    let mut plain: String = int.chars().filter(|&c| c != group).collect();
+    if let Some(f) = frac {
+        plain.push('.');
+        plain.push_str(f);
+    }
+    let x: f64 = plain.parse().ok()?;
+    Some(if negative { -x } else { x })
+}
 
 /// How to read a CSV (or other delimited) file of customers.
 ///
@@ -108,6 +183,24 @@ impl CsvOptions {
         self.delimiter
     }
 
+    /// The comment byte, if one was set.
+    pub fn comment(&self) -> Option<u8> {
+        self.comment
+    }
+
+    /// The column names given for a file without a header row.
+    pub fn column_names(&self) -> Option<&[String]> {
+        self.column_names.as_deref()
+    }
+
+    /// Whether any missing marker starts with an ASCII digit (then a cell starting with a digit
+    /// must be compared with the markers; otherwise it never is missing).
+    pub(crate) fn digit_marker(&self) -> bool {
+        self.missing_markers
+            .iter()
+            .any(|m| m.bytes().next().is_some_and(|b| b.is_ascii_digit()))
+    }
+
     /// Whether a cell's text means "missing".
     pub fn is_missing(&self, cell: &str) -> bool {
         let t = cell.trim();
@@ -127,114 +220,124 @@ pub(crate) fn open(path: &Path) -> Result<std::fs::File> {
     })
 }
 
-/// The header and rows of a delimited file as trimmed strings (for schema inference, which looks
-/// at every value of a column before deciding).
+/// The header and a uniform sample of the rows of a delimited file, as trimmed strings: what
+/// schema inference reads.
 #[derive(Debug, Clone)]
 pub(crate) struct RawCsv {
     pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    /// The sampled rows, in file order.
+    pub rows: Vec<csv::StringRecord>,
+    /// The 1-based file row of each sampled row.
+    pub row_numbers: Vec<usize>,
+    /// How many rows the file has.
+    pub total_rows: usize,
+    /// Whether numbers may carry a decimal comma (the delimiter is not a comma).
+    pub decimal_comma: bool,
+}
+
+/// One sampled row: its key, its 1-based row, its cells.
+struct Kept(u64, usize, csv::ByteRecord);
+
+impl PartialEq for Kept {
+    fn eq(&self, other: &Self) -> bool {
+        (self.0, self.1) == (other.0, other.1)
+    }
+}
+impl Eq for Kept {}
+impl PartialOrd for Kept {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Kept {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.0, self.1).cmp(&(other.0, other.1))
+    }
+}
+
+/// The sampling key of a row: a hash of the row number, so the rows kept (those with the
+/// smallest keys) are a uniform sample that does not depend on how the file was chunked.
+fn sample_key(row: usize) -> u64 {
+    let mut x = (row as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Keeps the `limit` smallest keys of `heap` (a max-heap).
+fn keep(heap: &mut BinaryHeap<Kept>, limit: usize, kept: Kept) {
+    if heap.len() < limit {
+        heap.push(kept);
+    } else if heap.peek().is_some_and(|top| kept < *top) {
+        heap.pop();
+        heap.push(kept);
+    }
 }
 
 impl RawCsv {
-    pub(crate) fn from_path(path: &Path, options: &CsvOptions) -> Result<Self> {
-        Self::from_reader(open(path)?, options)
+    pub(crate) fn sample_path(path: &Path, options: &CsvOptions, limit: usize) -> Result<Self> {
+        Self::sample(open(path)?, options, limit)
     }
 
-    pub(crate) fn from_reader<R: Read>(reader: R, options: &CsvOptions) -> Result<Self> {
+    /// Reads every row (checking its length) and keeps a uniform sample of at most `limit`
+    /// (every row when the file has no more).
+    pub(crate) fn sample<R: Read>(reader: R, options: &CsvOptions, limit: usize) -> Result<Self> {
+        let limit = limit.max(1);
         let mut header = Vec::new();
-        let mut rows = Vec::new();
-        read_records(
+        let mut heap = BinaryHeap::new();
+        let summary = crate::table::csv::read_chunked(
             reader,
             options,
             |names| {
                 header = names.to_vec();
                 Ok(())
             },
-            |_, record| {
-                rows.push(record.iter().map(str::to_string).collect());
+            |chunk| {
+                let mut local = BinaryHeap::new();
+                chunk.for_each(|row, record| {
+                    let key = sample_key(row);
+                    if local.len() < limit || local.peek().is_some_and(|t: &Kept| key < t.0) {
+                        keep(&mut local, limit, Kept(key, row, record.clone()));
+                    }
+                    Ok(())
+                })?;
+                Ok(local)
+            },
+            |local| {
+                local.into_iter().for_each(|k| keep(&mut heap, limit, k));
                 Ok(())
             },
         )?;
-        Ok(RawCsv { header, rows })
-    }
-}
-
-/// Reads delimited text one record at a time, so a large file never has to be held as strings:
-/// `on_header` receives the column names once, then `on_row` each row with its 1-based number.
-/// Cells are trimmed.
-///
-/// # Errors
-/// [`Error::EmptyInput`] without a header (or without any row for header-less input),
-/// [`Error::NoRows`] for a header only, [`Error::RaggedRow`] for a row whose length differs from
-/// the header's, [`Error::Csv`] for read failures, and whatever the callbacks return.
-pub(crate) fn read_records<R: Read>(
-    reader: R,
-    options: &CsvOptions,
-    mut on_header: impl FnMut(&[String]) -> Result<()>,
-    mut on_row: impl FnMut(usize, &csv::StringRecord) -> Result<()>,
-) -> Result<()> {
-    let mut buffered = BufReader::with_capacity(1 << 16, reader);
-    let delimiter = match options.delimiter {
-        Some(d) => d,
-        None => {
-            let head = buffered.fill_buf().map_err(csv::Error::from)?;
-            detect_delimiter(head, options.comment)
-        }
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .comment(options.comment)
-        .trim(csv::Trim::All)
-        .from_reader(buffered);
-    let mut record = csv::StringRecord::new();
-    let mut expected = None;
-    if options.has_header {
-        if !reader.read_record(&mut record)? {
-            return Err(Error::EmptyInput);
-        }
-        let header: Vec<String> = record.iter().map(str::to_string).collect();
-        expected = Some(header.len());
-        on_header(&header)?;
-    }
-    let mut row = 0;
-    while reader.read_record(&mut record)? {
-        row += 1;
-        let expected = *expected.get_or_insert_with(|| record.len());
-        if row == 1 && !options.has_header {
-            let names = match &options.column_names {
-                Some(names) if names.len() != expected => {
-                    return Err(Error::RaggedRow {
-                        row: 1,
-                        expected: names.len(),
-                        found: expected,
-                    })
-                }
-                Some(names) => names.clone(),
-                None => (1..=expected).map(|i| format!("column_{i}")).collect(),
-            };
-            on_header(&names)?;
-        }
-        if record.len() != expected {
-            return Err(Error::RaggedRow {
-                row,
-                expected,
-                found: record.len(),
-            });
-        }
-        on_row(row, &record)?;
-    }
-    match (row, options.has_header) {
-        (0, true) => Err(Error::NoRows),
-        (0, false) => Err(Error::EmptyInput),
-        _ => Ok(()),
+        let mut kept = heap.into_vec();
+        kept.sort_unstable_by_key(|k| k.1);
+        let row_numbers = kept.iter().map(|k| k.1).collect();
+        let rows = kept
+            .into_iter()
+            .map(|Kept(_, row, record)| {
+                csv::StringRecord::from_byte_record(record).map_err(|e| {
+                    let column = e.utf8_error().field();
+                    Error::WrongType {
+                        row,
+                        column: header.get(column).cloned().unwrap_or_default(),
+                        value: String::from("(bytes that are not UTF-8)"),
+                        expected: "text in UTF-8 (save the file as UTF-8)",
+                    }
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(RawCsv {
+            header,
+            rows,
+            row_numbers,
+            total_rows: summary.rows,
+            decimal_comma: summary.delimiter != b',',
+        })
     }
 }
 
 /// Picks the candidate delimiter that splits the first lines into the same, largest number of
 /// fields; a comma when nothing else fits.
-fn detect_delimiter(head: &[u8], comment: Option<u8>) -> u8 {
+pub(crate) fn detect_delimiter(head: &[u8], comment: Option<u8>) -> u8 {
     const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
     let text = String::from_utf8_lossy(head);
     let mut lines: Vec<&str> = text
@@ -274,7 +377,27 @@ mod tests {
     use super::*;
 
     fn read(text: &str, options: &CsvOptions) -> Result<RawCsv> {
-        RawCsv::from_reader(text.as_bytes(), options)
+        RawCsv::sample(text.as_bytes(), options, 1000)
+    }
+
+    #[test]
+    fn a_sample_is_uniform_ordered_and_the_same_whatever_the_chunking() {
+        let mut text = String::from("id,x\n");
+        for i in 0..50_000 {
+            text.push_str(&format!("{i},{}\n", i % 10));
+        }
+        let raw = RawCsv::sample(text.as_bytes(), &CsvOptions::new(), 2000).unwrap();
+        assert_eq!(raw.total_rows, 50_000);
+        assert_eq!(raw.rows.len(), 2000);
+        let ids: Vec<usize> = raw.rows.iter().map(|r| r[0].parse().unwrap()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "file order");
+        // Uniform: each tenth of the file holds about a tenth of the sample.
+        for tenth in 0..10 {
+            let n = ids.iter().filter(|&&i| i / 5000 == tenth).count();
+            assert!((140..=260).contains(&n), "tenth {tenth}: {n}");
+        }
+        let again = RawCsv::sample(text.as_bytes(), &CsvOptions::new(), 2000).unwrap();
+        assert_eq!(again.rows, raw.rows);
     }
 
     #[test]
@@ -285,14 +408,14 @@ mod tests {
         assert_eq!(detect_delimiter(b"single\n1\n", None), b',');
         let raw = read("x|y\n1|2\n", &CsvOptions::new()).unwrap();
         assert_eq!(raw.header, ["x", "y"]);
-        assert_eq!(raw.rows, [["1", "2"]]);
+        assert_eq!(raw.rows, [csv::StringRecord::from(vec!["1", "2"])]);
     }
 
     #[test]
     fn cells_are_trimmed_and_crlf_handled() {
         let raw = read("id, name \r\n1,  Ann \r\n2,Bo\r\n", &CsvOptions::new()).unwrap();
         assert_eq!(raw.header, ["id", "name"]);
-        assert_eq!(raw.rows[0], ["1", "Ann"]);
+        assert_eq!(raw.rows[0], csv::StringRecord::from(vec!["1", "Ann"]));
     }
 
     #[test]
@@ -333,6 +456,38 @@ mod tests {
         let opts = CsvOptions::new().with_comment(b'|');
         let raw = read("|junk line\na,b\n1,2\n", &opts).unwrap();
         assert_eq!(raw.header, ["a", "b"]);
+    }
+
+    #[test]
+    fn numbers_are_read_as_people_write_them() {
+        let plain = |s| parse_number(s, false);
+        assert_eq!(plain("1200"), Some(1200.0));
+        assert_eq!(plain("$1,200"), Some(1200.0));
+        assert_eq!(plain("1,234,567.5"), Some(1_234_567.5));
+        assert_eq!(plain("12%"), Some(12.0));
+        assert_eq!(plain("-$5.25"), Some(-5.25));
+        assert_eq!(plain("(350)"), Some(-350.0));
+        assert_eq!(plain("1200 €"), Some(1200.0));
+        for bad in [
+            "1,5", "12,00", "1,2345", "abc", "$", "%", "1.2.3", "1,,200", ",200",
+        ] {
+            assert_eq!(plain(bad), None, "{bad}");
+        }
+        let euro = |s| parse_number(s, true);
+        assert_eq!(euro("1,5"), Some(1.5));
+        assert_eq!(euro("1.234,5"), Some(1234.5));
+        assert_eq!(euro("16558,0"), Some(16558.0));
+        assert_eq!(euro("1.5"), Some(1.5), "a plain decimal point still reads");
+        assert_eq!(euro("1,2,3"), None);
+    }
+
+    #[test]
+    fn spreadsheet_errors_and_dashes_are_missing() {
+        let o = CsvOptions::new();
+        for m in ["#N/A", "#DIV/0!", "-", "--", "#VALUE!"] {
+            assert!(o.is_missing(m), "{m:?}");
+        }
+        assert!(!o.is_missing("-1"));
     }
 
     #[test]

@@ -63,12 +63,12 @@ pub mod dates;
 pub mod derive;
 pub mod encode;
 pub mod error;
+mod hash;
 pub mod infer;
 pub mod input;
 pub mod linfa;
 pub mod persona;
 pub mod profile;
-mod record;
 pub mod render;
 pub mod rng;
 pub mod sample;
@@ -98,7 +98,9 @@ pub use segment::{
     AutoK, Dbscan, DbscanModel, Init, KAssessment, KChoice, KMeans, KMeansModel, KScore,
     Segmentation, Segmenter,
 };
-pub use table::{Column, CustomerTable, MissingCount, Value};
+pub use table::{
+    Codes, Column, CustomerTable, Flags, MissingCount, Numbers, TagSets, Validity, Value,
+};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

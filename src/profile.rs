@@ -482,17 +482,16 @@ impl LevelCounts {
 
 /// Level counts for all customers and per segment, in one pass over the labels; the summaries
 /// of both.
-fn summarise_levels<T>(
+fn summarise_levels<'a>(
     names: &[&str],
     k: usize,
-    values: &[T],
+    values: impl Iterator<Item = Option<&'a [u32]>>,
     labels: &[u32],
-    mut levels_of: impl FnMut(&T) -> Option<&[u32]>,
 ) -> (Summary, Vec<Summary>) {
     let mut population = LevelCounts::new(names.len());
     let mut segments = vec![LevelCounts::new(names.len()); k];
-    for (value, label) in values.iter().zip(labels) {
-        let Some(codes) = levels_of(value) else {
+    for (value, label) in values.zip(labels) {
+        let Some(codes) = value else {
             continue;
         };
         population.add(codes);
@@ -513,7 +512,7 @@ fn summarise(column: &Column, labels: &[u32], k: usize) -> (Summary, Vec<Summary
             let mut population = Vec::with_capacity(values.len());
             let mut groups: Vec<Vec<f64>> = vec![Vec::new(); k];
             for (value, label) in values.iter().zip(labels) {
-                if let Some(x) = *value {
+                if let Some(x) = value {
                     population.push(x);
                     if *label != NONE {
                         groups[*label as usize].push(x);
@@ -528,24 +527,33 @@ fn summarise(column: &Column, labels: &[u32], k: usize) -> (Summary, Vec<Summary
             let population = summaries.remove(0);
             (population, summaries)
         }
-        Column::Levels { levels, codes } => {
-            let names: Vec<&str> = levels.iter().map(String::as_str).collect();
-            summarise_levels(&names, k, codes, labels, |c| {
-                c.as_ref().map(std::slice::from_ref)
-            })
+        Column::Levels(codes) => {
+            let names: Vec<&str> = codes.levels().iter().map(String::as_str).collect();
+            let values: Vec<Option<u32>> = codes.iter().collect();
+            summarise_levels(
+                &names,
+                k,
+                values.iter().map(|c| c.as_ref().map(std::slice::from_ref)),
+                labels,
+            )
         }
         Column::Boolean(values) => {
             // Level 0 is `true`, level 1 is `false`.
             const CODES: [u32; 2] = [0, 1];
-            summarise_levels(&["true", "false"], k, values, labels, |b| {
-                b.map(|b| std::slice::from_ref(&CODES[usize::from(!b)]))
-            })
+            summarise_levels(
+                &["true", "false"],
+                k,
+                values
+                    .iter()
+                    .map(|b| b.map(|b| std::slice::from_ref(&CODES[usize::from(!b)]))),
+                labels,
+            )
         }
-        Column::Tags { levels, sets } => {
-            let names: Vec<&str> = levels.iter().map(String::as_str).collect();
-            summarise_levels(&names, k, sets, labels, |s| s.as_deref())
+        Column::Tags(sets) => {
+            let names: Vec<&str> = sets.levels().iter().map(String::as_str).collect();
+            summarise_levels(&names, k, sets.iter(), labels)
         }
-        Column::Text(_) => {
+        _ => {
             let empty = || Summary::Levels {
                 known: 0,
                 shares: Vec::new(),

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::dates::DateFormat;
 pub use crate::derive::Derived;
 use crate::error::{Error, Result};
+use crate::hash::FastMap;
 
 /// Which part of a persona an attribute describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -252,6 +253,11 @@ pub struct Attribute {
     /// (case-insensitively, after trimming).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_missing: Vec<String>,
+    /// Cells read as missing in this column besides the reader's markers (compared the same
+    /// way): inference puts here the few stray texts of a numeric column (`abc` among
+    /// numbers), and names them in its report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_markers: Vec<String>,
 }
 
 fn is_default_scaling(s: &Scaling) -> bool {
@@ -274,6 +280,7 @@ impl Attribute {
             missing: None,
             derived: None,
             not_missing: Vec::new(),
+            missing_markers: Vec::new(),
         }
     }
 
@@ -336,6 +343,12 @@ impl Attribute {
     /// Reads `marker` as an ordinary value of this attribute, not as missing.
     pub fn with_not_missing(mut self, marker: impl Into<String>) -> Self {
         self.not_missing.push(marker.into());
+        self
+    }
+
+    /// Reads `marker` as missing in this column (besides the reader's missing markers).
+    pub fn with_missing_marker(mut self, marker: impl Into<String>) -> Self {
+        self.missing_markers.push(marker.into());
         self
     }
 
@@ -469,9 +482,35 @@ impl Attribute {
 }
 
 /// The ordered attributes of a customer data set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Names are looked up through a hash index, so a schema of 100,000 attributes costs no more per
+/// lookup than one of ten. Deserialising a schema validates it as [`Schema::new`] does.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "SchemaData")]
 pub struct Schema {
     attributes: Vec<Attribute>,
+    #[serde(skip)]
+    index: FastMap<String, usize>,
+}
+
+impl PartialEq for Schema {
+    fn eq(&self, other: &Self) -> bool {
+        self.attributes == other.attributes
+    }
+}
+
+/// A schema as written in JSON, before it is validated.
+#[derive(Deserialize)]
+struct SchemaData {
+    attributes: Vec<Attribute>,
+}
+
+impl TryFrom<SchemaData> for Schema {
+    type Error = Error;
+
+    fn try_from(data: SchemaData) -> Result<Self> {
+        Schema::new(data.attributes)
+    }
 }
 
 impl Schema {
@@ -481,7 +520,12 @@ impl Schema {
     /// [`Error::InvalidSchema`] when two attributes share a name, more than one is the identifier,
     /// a weight is not positive, levels repeat, or an ordinal has fewer than two levels.
     pub fn new(attributes: Vec<Attribute>) -> Result<Self> {
-        let schema = Schema { attributes };
+        let index = attributes
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.clone(), i))
+            .collect();
+        let schema = Schema { attributes, index };
         schema.validate()?;
         Ok(schema)
     }
@@ -536,12 +580,12 @@ impl Schema {
 
     /// The attribute with this name.
     pub fn get(&self, name: &str) -> Option<&Attribute> {
-        self.attributes.iter().find(|a| a.name == name)
+        self.position(name).map(|i| &self.attributes[i])
     }
 
     /// The position of the attribute with this name.
     pub fn position(&self, name: &str) -> Option<usize> {
-        self.attributes.iter().position(|a| a.name == name)
+        self.index.get(name).copied()
     }
 
     /// The attributes clustered on (role `feature`).
@@ -621,6 +665,7 @@ impl Schema {
         Ok(serde_json::to_string_pretty(self)?)
     }
 
+    /// The attributes, to fill in learned levels. Names must not change (the index keeps them).
     pub(crate) fn attributes_mut(&mut self) -> &mut [Attribute] {
         &mut self.attributes
     }

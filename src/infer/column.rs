@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::vocab;
 use crate::dates::{self, DateFormat};
+use crate::input::parse_number;
 use crate::schema::{Attribute, Role};
 use crate::table::parse_bool;
 
@@ -14,6 +15,13 @@ pub(crate) const MAX_CATEGORICAL_LEVELS: usize = 50;
 /// taken for purchases or events rather than customers with a few duplicated records.
 const REPEATS_FOR_EVENTS: f64 = 1.1;
 
+/// A numeric column may hold at most one stray text per this many known cells (and at least one)
+/// for the strays to be read as missing rather than the column as text.
+const STRAY_SHARE: usize = 200;
+
+/// The fewest numbers a column needs before stray texts in it are read as missing.
+const MIN_NUMBERS_FOR_STRAYS: usize = 20;
+
 /// A marker such as `none` is an ordinary answer when at least this share of rows gives it.
 const MARKER_LEVEL_SHARE: f64 = 0.01;
 
@@ -21,6 +29,10 @@ const MARKER_LEVEL_SHARE: f64 = 0.01;
 pub(crate) struct Cells<'a> {
     /// Every cell that is not missing, in row order.
     pub known: Vec<&'a str>,
+    /// The 1-based file row of each known cell.
+    pub known_rows: Vec<usize>,
+    /// Whether numbers may carry a decimal comma.
+    pub decimal_comma: bool,
     /// Word-like cells that the markers read as missing (`none`, `None`), with their counts.
     pub word_markers: Vec<(&'a str, usize)>,
     /// All rows, missing ones included.
@@ -174,7 +186,24 @@ pub(crate) fn guess_column(
         }
         return ColumnGuess::new(attribute, reason);
     }
-    let numbers: Option<Vec<f64>> = known.iter().map(|c| c.trim().parse::<f64>().ok()).collect();
+    let parsed: Vec<Option<f64>> = known
+        .iter()
+        .map(|c| parse_number(c.trim(), cells.decimal_comma))
+        .collect();
+    let strays: Vec<usize> = (0..known.len()).filter(|&i| parsed[i].is_none()).collect();
+    // A few stray texts among many numbers (`abc`, `unknown`) are read as missing, and named.
+    let few = strays.len() <= (known.len() / STRAY_SHARE).max(1)
+        && known.len() - strays.len() >= MIN_NUMBERS_FOR_STRAYS;
+    let numbers: Option<Vec<f64>> = if strays.is_empty() || few {
+        Some(parsed.iter().flatten().copied().collect())
+    } else {
+        None
+    };
+    let strays = if numbers.is_some() {
+        strays
+    } else {
+        Vec::new()
+    };
     // Dates: written with separators, or eight digits that are all valid dates.
     let date_like = numbers.is_none() || known.iter().all(|c| c.trim().len() == 8);
     if date_like {
@@ -195,7 +224,7 @@ pub(crate) fn guess_column(
         }
     }
     if let Some(numbers) = numbers {
-        return guess_numeric(
+        let mut guess = guess_numeric(
             name,
             &words,
             facet,
@@ -204,6 +233,33 @@ pub(crate) fn guess_column(
             unique,
             have_identifier,
         );
+        if !strays.is_empty() {
+            let mut values: Vec<&str> = strays.iter().map(|&i| known[i].trim()).collect();
+            values.sort_unstable();
+            values.dedup();
+            let shown: Vec<String> = strays
+                .iter()
+                .take(3)
+                .map(|&i| {
+                    format!(
+                        "`{}` (row {})",
+                        crate::error::shorten(known[i].trim()),
+                        cells.known_rows[i]
+                    )
+                })
+                .collect();
+            for v in values {
+                guess.attribute = guess.attribute.with_missing_marker(v);
+            }
+            guess.reason.push_str(&format!(
+                "; {} cell(s) that are not numbers read as missing: {}{} (listed in the \
+                 schema's `missing_markers`; fix them in the file or change the kind)",
+                strays.len(),
+                shown.join(", "),
+                if strays.len() > 3 { ", …" } else { "" }
+            ));
+        }
+        return guess;
     }
     if unique {
         if !*have_identifier {

@@ -7,7 +7,7 @@ use super::column::ColumnGuess;
 use super::vocab::{self, stem_digits};
 use crate::dates::{self, DateFormat};
 use crate::derive::Derived;
-use crate::input::{CsvOptions, RawCsv};
+use crate::input::{parse_number, CsvOptions, RawCsv};
 use crate::schema::{Attribute, AttributeKind, Facet, Role};
 
 /// Columns whose absolute correlation reaches this are the same quantity in other units.
@@ -40,7 +40,7 @@ impl<'a> Draft<'a> {
     fn numbers(&self, c: usize, rows: usize) -> Vec<Option<f64>> {
         self.cells(c, rows)
             .into_iter()
-            .map(|cell| cell.and_then(|t| t.parse::<f64>().ok()))
+            .map(|cell| cell.and_then(|t| parse_number(t, self.raw.decimal_comma)))
             .collect()
     }
 

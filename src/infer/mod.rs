@@ -81,16 +81,45 @@ pub struct Guess {
     pub reason: String,
 }
 
+/// How many rows inference reads by default: every row of a smaller file, a uniform sample of
+/// this many from a larger one (see [`InferOptions::with_sample_rows`]).
+pub const DEFAULT_SAMPLE_ROWS: usize = 100_000;
+
 /// Choices for [`Inference`] beyond the CSV format.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InferOptions {
     reference_date: Option<String>,
+    sample_rows: usize,
+}
+
+impl Default for InferOptions {
+    fn default() -> Self {
+        InferOptions {
+            reference_date: None,
+            sample_rows: DEFAULT_SAMPLE_ROWS,
+        }
+    }
 }
 
 impl InferOptions {
-    /// The defaults: durations measured to the newest date in the file.
+    /// The defaults: durations measured to the newest date in the sample, and a sample of
+    /// [`DEFAULT_SAMPLE_ROWS`] rows.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Guesses kinds from a uniform sample of at most `rows` rows (at least 1). Inference still
+    /// reads every row once, to check its length and to draw the sample, but keeps and studies
+    /// only the sample, so its memory and time stay bounded on a file of any size. The rows are
+    /// chosen by a fixed hash of their row number: the same file gives the same sample.
+    ///
+    /// A value outside the sample that contradicts a guess (text in a column guessed numeric)
+    /// is reported when the table is loaded, as an error naming its row, column and value;
+    /// nothing is dropped silently. Give the schema back with the column's kind changed, or a
+    /// missing marker, to go on.
+    pub fn with_sample_rows(mut self, rows: usize) -> Self {
+        self.sample_rows = rows.max(1);
+        self
     }
 
     /// Measures durations (days as a customer, days since, ages) to this date, written
@@ -155,7 +184,7 @@ impl Inference {
         infer: &InferOptions,
     ) -> Result<Self> {
         check(infer)?;
-        let raw = RawCsv::from_path(path.as_ref(), options)?;
+        let raw = RawCsv::sample_path(path.as_ref(), options, infer.sample_rows)?;
         Self::from_raw(&raw, options, infer)
     }
 
@@ -189,7 +218,7 @@ impl Inference {
         infer: &InferOptions,
     ) -> Result<Self> {
         check(infer)?;
-        let raw = RawCsv::from_reader(reader, options)?;
+        let raw = RawCsv::sample(reader, options, infer.sample_rows)?;
         Self::from_raw(&raw, options, infer)
     }
 
@@ -201,6 +230,7 @@ impl Inference {
         check_header(raw, options)?;
         let mut columns = Vec::with_capacity(raw.header.len());
         let mut have_identifier = false;
+        let mut first_of: crate::hash::FastMap<&str, usize> = crate::hash::FastMap::default();
         for (c, name) in raw.header.iter().enumerate() {
             if name.is_empty() {
                 return Err(Error::InvalidHeader {
@@ -210,7 +240,7 @@ impl Inference {
                         .into(),
                 });
             }
-            if let Some(first) = raw.header[..c].iter().position(|h| h == name) {
+            if let Some(&first) = first_of.get(name.as_str()) {
                 return Err(Error::InvalidHeader {
                     column: c + 1,
                     reason: format!(
@@ -219,12 +249,15 @@ impl Inference {
                     ),
                 });
             }
+            first_of.insert(name, c);
             let mut known = Vec::with_capacity(raw.rows.len());
+            let mut known_rows = Vec::with_capacity(raw.rows.len());
             let mut word_markers: Vec<(&str, usize)> = Vec::new();
-            for row in &raw.rows {
-                let cell = row[c].as_str();
+            for (row, &file_row) in raw.rows.iter().zip(&raw.row_numbers) {
+                let cell = &row[c];
                 if !options.is_missing(cell) {
                     known.push(cell);
+                    known_rows.push(file_row);
                 } else if cell.trim().chars().any(char::is_alphabetic) {
                     let cell = cell.trim();
                     match word_markers.iter_mut().find(|(m, _)| *m == cell) {
@@ -235,8 +268,10 @@ impl Inference {
             }
             let cells = Cells {
                 known,
+                known_rows,
                 word_markers,
                 rows: raw.rows.len(),
+                decimal_comma: raw.decimal_comma,
             };
             columns.push(guess_column(name, &cells, &mut have_identifier));
         }
@@ -284,10 +319,23 @@ impl Inference {
             });
             attributes.push(attribute);
         }
+        let mut notes = draft.notes;
+        if raw.total_rows > raw.rows.len() {
+            notes.insert(
+                0,
+                format!(
+                    "kinds were guessed from a uniform sample of {} of the {} rows; every row is \
+                     read when the table is loaded, and a value that contradicts a guess stops \
+                     the load with its row and column",
+                    raw.rows.len(),
+                    raw.total_rows
+                ),
+            );
+        }
         Ok(Inference {
             schema: Schema::new(attributes)?,
             guesses,
-            notes: draft.notes,
+            notes,
             repeated_rows,
             reference_date,
         })

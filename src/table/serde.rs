@@ -945,7 +945,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             t.column("income"),
-            Some(&Column::Numeric(vec![None, Some(5.0)]))
+            Some(&Column::Numeric(vec![None, Some(5.0)].into()))
         );
         let none = C {
             income: None,
@@ -955,10 +955,10 @@ mod tests {
         assert_eq!(field(&none, "region"), Value::Missing);
         assert_eq!(
             t.column("region"),
-            Some(&Column::Levels {
-                levels: vec!["n".into(), "s".into()],
-                codes: vec![Some(0), None]
-            })
+            Some(&Column::Levels(crate::table::Codes::from_options(
+                vec!["n".into(), "s".into()],
+                vec![Some(0), None]
+            )))
         );
     }
 
@@ -988,10 +988,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             t.column("region"),
-            Some(&Column::Levels {
-                levels: vec!["North".into(), "South".into()],
-                codes: vec![Some(1), Some(0)]
-            })
+            Some(&Column::Levels(crate::table::Codes::from_options(
+                vec!["North".into(), "South".into()],
+                vec![Some(1), Some(0)]
+            )))
         );
     }
 
@@ -1022,17 +1022,17 @@ mod tests {
         .unwrap();
         assert_eq!(
             t.column("owned"),
-            Some(&Column::Tags {
-                levels: vec!["email".into(), "web".into()],
-                sets: vec![Some(vec![0, 1]), Some(vec![])]
-            })
+            Some(&Column::Tags(crate::table::TagSets::from_options(
+                vec!["email".into(), "web".into()],
+                vec![Some(vec![0, 1]), Some(vec![])]
+            )))
         );
         assert_eq!(
             t.column("borrowed"),
-            Some(&Column::Tags {
-                levels: vec!["x".into(), "y".into()],
-                sets: vec![Some(vec![0]), Some(vec![0, 1])]
-            })
+            Some(&Column::Tags(crate::table::TagSets::from_options(
+                vec!["x".into(), "y".into()],
+                vec![Some(vec![0]), Some(vec![0, 1])]
+            )))
         );
     }
 
@@ -1094,17 +1094,29 @@ mod tests {
         .unwrap();
         assert_eq!(
             t.column("visits"),
-            Some(&Column::Numeric(vec![Some(u64::MAX as f64)]))
+            Some(&Column::Numeric(vec![Some(u64::MAX as f64)].into()))
         );
         assert_eq!(
             t.column("balance"),
-            Some(&Column::Numeric(vec![Some(-12.0)]))
+            Some(&Column::Numeric(vec![Some(-12.0)].into()))
         );
-        assert_eq!(t.column("big"), Some(&Column::Numeric(vec![Some(7.0)])));
-        assert_eq!(t.column("small"), Some(&Column::Numeric(vec![Some(-3.0)])));
-        assert_eq!(t.column("weight"), Some(&Column::Numeric(vec![Some(1.5)])));
+        assert_eq!(
+            t.column("big"),
+            Some(&Column::Numeric(vec![Some(7.0)].into()))
+        );
+        assert_eq!(
+            t.column("small"),
+            Some(&Column::Numeric(vec![Some(-3.0)].into()))
+        );
+        assert_eq!(
+            t.column("weight"),
+            Some(&Column::Numeric(vec![Some(1.5)].into()))
+        );
         assert_eq!(t.column("grade").unwrap().levels(), ["B"]);
-        assert_eq!(t.column("member"), Some(&Column::Boolean(vec![Some(true)])));
+        assert_eq!(
+            t.column("member"),
+            Some(&Column::Boolean(vec![Some(true)].into()))
+        );
     }
 
     #[test]
@@ -1134,9 +1146,12 @@ mod tests {
         .unwrap();
         assert_eq!(
             t.column("income"),
-            Some(&Column::Numeric(vec![Some(1200.0)]))
+            Some(&Column::Numeric(vec![Some(1200.0)].into()))
         );
-        assert_eq!(t.column("tier"), Some(&Column::Numeric(vec![Some(2.0)])));
+        assert_eq!(
+            t.column("tier"),
+            Some(&Column::Numeric(vec![Some(2.0)].into()))
+        );
     }
 
     #[test]
@@ -1173,9 +1188,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.ids(), ["a"]);
-        assert_eq!(t.column("total"), Some(&Column::Numeric(vec![Some(99.5)])));
-        assert_eq!(t.column("orders"), Some(&Column::Numeric(vec![Some(3.0)])));
-        assert_eq!(t.column("member"), Some(&Column::Boolean(vec![Some(true)])));
+        assert_eq!(
+            t.column("total"),
+            Some(&Column::Numeric(vec![Some(99.5)].into()))
+        );
+        assert_eq!(
+            t.column("orders"),
+            Some(&Column::Numeric(vec![Some(3.0)].into()))
+        );
+        assert_eq!(
+            t.column("member"),
+            Some(&Column::Boolean(vec![Some(true)].into()))
+        );
         // A NaN inside a flattened struct is still an error, not a missing value.
         let err = CustomerTable::from_records(
             &s,
@@ -1225,15 +1249,15 @@ mod tests {
         let t = CustomerTable::from_records(&s, &records).unwrap();
         assert_eq!(
             t.column("a"),
-            Some(&Column::Numeric(vec![Some(1.0), Some(4.0)]))
+            Some(&Column::Numeric(vec![Some(1.0), Some(4.0)].into()))
         );
         assert_eq!(
             t.column("b"),
-            Some(&Column::Numeric(vec![Some(2.0), Some(5.0)]))
+            Some(&Column::Numeric(vec![Some(2.0), Some(5.0)].into()))
         );
         assert_eq!(
             t.column("c"),
-            Some(&Column::Numeric(vec![Some(3.0), Some(6.0)]))
+            Some(&Column::Numeric(vec![Some(3.0), Some(6.0)].into()))
         );
     }
 
@@ -1325,7 +1349,10 @@ mod tests {
     fn nested_fields_the_schema_does_not_name_are_skipped() {
         let s = schema(vec![Attribute::numeric("age")]);
         let t = CustomerTable::from_records(&s, &[with_address(30)]).unwrap();
-        assert_eq!(t.column("age"), Some(&Column::Numeric(vec![Some(30.0)])));
+        assert_eq!(
+            t.column("age"),
+            Some(&Column::Numeric(vec![Some(30.0)].into()))
+        );
     }
 
     #[test]
