@@ -42,6 +42,18 @@ pub enum Error {
         found: usize,
     },
 
+    /// A cell's bytes are not UTF-8 text.
+    #[error(
+        "row {row}, column `{column}`: the cell is not UTF-8 text; save the file as UTF-8 \
+         (in a spreadsheet: \"CSV UTF-8\"), or convert it with `iconv -f latin1 -t utf-8`"
+    )]
+    NotUtf8 {
+        /// The 1-based data row.
+        row: usize,
+        /// The column's name.
+        column: String,
+    },
+
     /// A value could not be read as the attribute's kind (a word in a numeric column, say).
     #[error("row {row}, column `{column}`: `{value}` is not {expected}")]
     WrongType {

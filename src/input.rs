@@ -4,6 +4,7 @@
 use std::collections::BinaryHeap;
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use crate::error::{Error, Result};
 
@@ -14,6 +15,16 @@ pub const DEFAULT_MISSING_MARKERS: &[&str] = &[
     "", "na", "n/a", "null", "none", "nan", "?", "-", "--", "#n/a", "#na", "#null!", "#div/0!",
     "#value!", "#ref!", "#name?", "#num!",
 ];
+
+/// A cell without the whitespace around it (Unicode whitespace, such as a no-break space, too);
+/// the common cell that starts and ends with a visible ASCII character costs two comparisons.
+#[inline]
+pub(crate) fn trim_cell(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(&a), Some(&b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}
 
 /// Reads a number as people write them in customer files.
 ///
@@ -203,7 +214,7 @@ impl CsvOptions {
 
     /// Whether a cell's text means "missing".
     pub fn is_missing(&self, cell: &str) -> bool {
-        let t = cell.trim();
+        let t = trim_cell(cell);
         t.is_empty()
             || self
                 .missing_markers
@@ -225,14 +236,41 @@ pub(crate) fn open(path: &Path) -> Result<std::fs::File> {
 #[derive(Debug, Clone)]
 pub(crate) struct RawCsv {
     pub header: Vec<String>,
-    /// The sampled rows, in file order.
-    pub rows: Vec<csv::StringRecord>,
+    /// The sampled cells, column by column (rows in file order), trimmed.
+    pub columns: Vec<SampleColumn>,
+    /// The number of sampled rows.
+    pub n_rows: usize,
     /// The 1-based file row of each sampled row.
     pub row_numbers: Vec<usize>,
     /// How many rows the file has.
     pub total_rows: usize,
     /// Whether numbers may carry a decimal comma (the delimiter is not a comma).
     pub decimal_comma: bool,
+}
+
+/// The sampled cells of one column, stored end to end.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SampleColumn {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl SampleColumn {
+    fn push(&mut self, cell: &str) {
+        self.text.push_str(cell);
+        self.ends.push(self.text.len());
+    }
+
+    /// Row `i`'s cell.
+    pub(crate) fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// Every cell, in row order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.ends.len()).map(|i| self.get(i))
+    }
 }
 
 /// One sampled row: its key, its 1-based row, its cells.
@@ -285,6 +323,9 @@ impl RawCsv {
         let limit = limit.max(1);
         let mut header = Vec::new();
         let mut heap = BinaryHeap::new();
+        // Keys at or above the largest key kept so far can never make the sample: chunks skip
+        // them. The threshold only prunes, so the sample is the same whatever the chunking.
+        let threshold = AtomicU64::new(u64::MAX);
         let summary = crate::table::csv::read_chunked(
             reader,
             options,
@@ -294,9 +335,12 @@ impl RawCsv {
             },
             |chunk| {
                 let mut local = BinaryHeap::new();
-                chunk.for_each(|row, record| {
+                let bound = threshold.load(AtomicOrdering::Relaxed);
+                chunk.for_each_bytes(|row, record| {
                     let key = sample_key(row);
-                    if local.len() < limit || local.peek().is_some_and(|t: &Kept| key < t.0) {
+                    if key < bound
+                        && (local.len() < limit || local.peek().is_some_and(|t: &Kept| key < t.0))
+                    {
                         keep(&mut local, limit, Kept(key, row, record.clone()));
                     }
                     Ok(())
@@ -305,29 +349,35 @@ impl RawCsv {
             },
             |local| {
                 local.into_iter().for_each(|k| keep(&mut heap, limit, k));
+                if heap.len() == limit {
+                    if let Some(top) = heap.peek() {
+                        threshold.store(top.0, AtomicOrdering::Relaxed);
+                    }
+                }
                 Ok(())
             },
         )?;
         let mut kept = heap.into_vec();
         kept.sort_unstable_by_key(|k| k.1);
-        let row_numbers = kept.iter().map(|k| k.1).collect();
-        let rows = kept
-            .into_iter()
-            .map(|Kept(_, row, record)| {
-                csv::StringRecord::from_byte_record(record).map_err(|e| {
-                    let column = e.utf8_error().field();
-                    Error::WrongType {
-                        row,
-                        column: header.get(column).cloned().unwrap_or_default(),
-                        value: String::from("(bytes that are not UTF-8)"),
-                        expected: "text in UTF-8 (save the file as UTF-8)",
-                    }
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let row_numbers: Vec<usize> = kept.iter().map(|k| k.1).collect();
+        let mut columns = vec![SampleColumn::default(); header.len()];
+        for Kept(_, row, mut record) in kept {
+            record.trim();
+            let record = csv::StringRecord::from_byte_record(record).map_err(|e| {
+                let column = e.utf8_error().field();
+                Error::NotUtf8 {
+                    row,
+                    column: header.get(column).cloned().unwrap_or_default(),
+                }
+            })?;
+            for (column, cell) in columns.iter_mut().zip(record.iter()) {
+                column.push(cell);
+            }
+        }
         Ok(RawCsv {
             header,
-            rows,
+            columns,
+            n_rows: row_numbers.len(),
             row_numbers,
             total_rows: summary.rows,
             decimal_comma: summary.delimiter != b',',
@@ -388,8 +438,8 @@ mod tests {
         }
         let raw = RawCsv::sample(text.as_bytes(), &CsvOptions::new(), 2000).unwrap();
         assert_eq!(raw.total_rows, 50_000);
-        assert_eq!(raw.rows.len(), 2000);
-        let ids: Vec<usize> = raw.rows.iter().map(|r| r[0].parse().unwrap()).collect();
+        assert_eq!(raw.n_rows, 2000);
+        let ids: Vec<usize> = raw.columns[0].iter().map(|c| c.parse().unwrap()).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "file order");
         // Uniform: each tenth of the file holds about a tenth of the sample.
         for tenth in 0..10 {
@@ -397,7 +447,7 @@ mod tests {
             assert!((140..=260).contains(&n), "tenth {tenth}: {n}");
         }
         let again = RawCsv::sample(text.as_bytes(), &CsvOptions::new(), 2000).unwrap();
-        assert_eq!(again.rows, raw.rows);
+        assert_eq!(again.row_numbers, raw.row_numbers);
     }
 
     #[test]
@@ -408,14 +458,15 @@ mod tests {
         assert_eq!(detect_delimiter(b"single\n1\n", None), b',');
         let raw = read("x|y\n1|2\n", &CsvOptions::new()).unwrap();
         assert_eq!(raw.header, ["x", "y"]);
-        assert_eq!(raw.rows, [csv::StringRecord::from(vec!["1", "2"])]);
+        assert_eq!(raw.n_rows, 1);
+        assert_eq!((raw.columns[0].get(0), raw.columns[1].get(0)), ("1", "2"));
     }
 
     #[test]
     fn cells_are_trimmed_and_crlf_handled() {
         let raw = read("id, name \r\n1,  Ann \r\n2,Bo\r\n", &CsvOptions::new()).unwrap();
         assert_eq!(raw.header, ["id", "name"]);
-        assert_eq!(raw.rows[0], csv::StringRecord::from(vec!["1", "Ann"]));
+        assert_eq!((raw.columns[0].get(0), raw.columns[1].get(0)), ("1", "Ann"));
     }
 
     #[test]
@@ -444,7 +495,7 @@ mod tests {
         let opts = CsvOptions::new().with_column_names(["a", "b"]);
         let raw = read("1,2\n3,4\n", &opts).unwrap();
         assert_eq!(raw.header, ["a", "b"]);
-        assert_eq!(raw.rows.len(), 2);
+        assert_eq!(raw.n_rows, 2);
         let raw = read("1,2\n", &CsvOptions::new().without_header()).unwrap();
         assert_eq!(raw.header, ["column_1", "column_2"]);
         let wrong = read("1,2\n", &CsvOptions::new().with_column_names(["a"]));

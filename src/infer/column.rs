@@ -1,7 +1,5 @@
 //! One column on its own: its kind, role and facet from its name and its cells.
 
-use std::collections::HashMap;
-
 use super::vocab;
 use crate::dates::{self, DateFormat};
 use crate::input::parse_number;
@@ -110,7 +108,7 @@ pub(crate) fn guess_column(
             "every value is missing",
         );
     }
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts: crate::hash::FastMap<&str, usize> = crate::hash::FastMap::default();
     for c in known {
         *counts.entry(c).or_default() += 1;
     }

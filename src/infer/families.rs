@@ -45,14 +45,10 @@ impl<'a> Draft<'a> {
     }
 
     fn cells(&self, c: usize, rows: usize) -> Vec<Option<&'a str>> {
-        self.raw
-            .rows
+        self.raw.columns[c]
             .iter()
             .take(rows)
-            .map(|r| {
-                let cell = r[c].trim();
-                (!self.options.is_missing(cell)).then_some(cell)
-            })
+            .map(|cell| (!self.options.is_missing(cell)).then_some(cell))
             .collect()
     }
 

@@ -250,11 +250,10 @@ impl Inference {
                 });
             }
             first_of.insert(name, c);
-            let mut known = Vec::with_capacity(raw.rows.len());
-            let mut known_rows = Vec::with_capacity(raw.rows.len());
+            let mut known = Vec::with_capacity(raw.n_rows);
+            let mut known_rows = Vec::with_capacity(raw.n_rows);
             let mut word_markers: Vec<(&str, usize)> = Vec::new();
-            for (row, &file_row) in raw.rows.iter().zip(&raw.row_numbers) {
-                let cell = &row[c];
+            for (cell, &file_row) in raw.columns[c].iter().zip(&raw.row_numbers) {
                 if !options.is_missing(cell) {
                     known.push(cell);
                     known_rows.push(file_row);
@@ -270,7 +269,7 @@ impl Inference {
                 known,
                 known_rows,
                 word_markers,
-                rows: raw.rows.len(),
+                rows: raw.n_rows,
                 decimal_comma: raw.decimal_comma,
             };
             columns.push(guess_column(name, &cells, &mut have_identifier));
@@ -286,7 +285,7 @@ impl Inference {
             .and_then(|g| {
                 g.repeated_id.as_ref().map(|(distinct, ..)| RepeatedRows {
                     column: g.attribute.name.clone(),
-                    rows: raw.rows.len(),
+                    rows: raw.n_rows,
                     distinct: *distinct,
                 })
             });
@@ -320,15 +319,14 @@ impl Inference {
             attributes.push(attribute);
         }
         let mut notes = draft.notes;
-        if raw.total_rows > raw.rows.len() {
+        if raw.total_rows > raw.n_rows {
             notes.insert(
                 0,
                 format!(
                     "kinds were guessed from a uniform sample of {} of the {} rows; every row is \
                      read when the table is loaded, and a value that contradicts a guess stops \
                      the load with its row and column",
-                    raw.rows.len(),
-                    raw.total_rows
+                    raw.n_rows, raw.total_rows
                 ),
             );
         }

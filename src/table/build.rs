@@ -249,7 +249,7 @@ impl Part {
         text: &str,
         decimal_comma: bool,
     ) -> Result<()> {
-        let text = text.trim();
+        let text = crate::input::trim_cell(text);
         let missing = plan.is_missing(c, text);
         match (&plan.slots[c], &mut self.columns[c]) {
             (Slot::Id, _) => {

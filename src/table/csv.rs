@@ -11,7 +11,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 
-use ::csv::{ByteRecord, ReaderBuilder, Trim};
+use ::csv::{ByteRecord, ReaderBuilder, StringRecord};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -35,7 +35,6 @@ impl Dialect {
             .has_headers(false)
             .flexible(true)
             .comment(self.comment)
-            .trim(Trim::All)
             .from_reader(bytes)
     }
 }
@@ -55,6 +54,8 @@ enum State {
 struct Scanner {
     state: State,
     dialect: Dialect,
+    /// Records ended by a carriage return whose line feed (the cut) has not been seen yet.
+    pending: usize,
 }
 
 impl Scanner {
@@ -62,14 +63,18 @@ impl Scanner {
         Scanner {
             state: State::RecordStart,
             dialect,
+            pending: 0,
         }
     }
 
     /// Scans `bytes`; returns the offset just past the last record terminator outside quotes
     /// (0 if none) and the number of records completed up to there.
     fn scan(&mut self, bytes: &[u8]) -> (usize, usize) {
+        if let Some(found) = self.scan_unquoted(bytes) {
+            return found;
+        }
         let Dialect { delimiter, comment } = self.dialect;
-        let (mut cut, mut records, mut pending) = (0, 0, 0);
+        let (mut cut, mut records, mut pending) = (0, 0, self.pending);
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
@@ -114,7 +119,45 @@ impl Scanner {
             }
             i += 1;
         }
+        self.pending = pending;
         (cut, records)
+    }
+
+    /// The fast path for the common chunk without quotes, comments or lone carriage returns,
+    /// starting at a record start: records are the non-empty lines. `None` when it does not apply.
+    fn scan_unquoted(&mut self, bytes: &[u8]) -> Option<(usize, usize)> {
+        if self.state != State::RecordStart
+            || self.dialect.comment.is_some()
+            || bytes.contains(&b'"')
+        {
+            return None;
+        }
+        let lone_cr = bytes.contains(&b'\r')
+            && bytes
+                .iter()
+                .enumerate()
+                .any(|(i, &b)| b == b'\r' && bytes.get(i + 1).is_some_and(|&n| n != b'\n'));
+        if lone_cr {
+            return None;
+        }
+        let cut = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        // The unterminated tail after the cut sets the state the next bytes continue from.
+        let tail = &bytes[cut..];
+        let state = match tail.last() {
+            None => State::RecordStart,
+            Some(b'\r') => return None,
+            Some(&b) if b == self.dialect.delimiter => State::FieldStart,
+            Some(_) => State::Unquoted,
+        };
+        self.state = state;
+        let mut records = bytes[..cut]
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.is_empty() && *line != b"\r")
+            .count();
+        if cut > 0 {
+            records += std::mem::take(&mut self.pending);
+        }
+        Some((cut, records))
     }
 
     /// Whether the bytes scanned so far end inside a record that has content (an unterminated
@@ -166,9 +209,7 @@ impl<R: Read> Chunks<R> {
                     let (c, r) = scanner.scan(&bytes[scanned..]);
                     records += r;
                     let _ = c;
-                    if scanner.in_record() {
-                        records += 1;
-                    }
+                    records += scanner.pending + usize::from(scanner.in_record());
                     self.done = true;
                     return Ok((!bytes.is_empty()).then_some(Chunk {
                         bytes,
@@ -235,11 +276,11 @@ impl ChunkRows<'_> {
         self.dialect.delimiter != b','
     }
 
-    /// Calls `on_row` with each record and its 1-based data row.
+    /// Calls `on_row` with each record (cells as written, not trimmed) and its 1-based data row.
     ///
     /// # Errors
     /// [`Error::RaggedRow`], [`Error::Csv`], and whatever `on_row` returns.
-    pub fn for_each(
+    pub fn for_each_bytes(
         &self,
         mut on_row: impl FnMut(usize, &ByteRecord) -> Result<()>,
     ) -> Result<usize> {
@@ -247,17 +288,54 @@ impl ChunkRows<'_> {
         let mut record = ByteRecord::new();
         let mut row = self.first_row;
         while reader.read_byte_record(&mut record)? {
-            if record.len() != self.expected {
-                return Err(Error::RaggedRow {
-                    row,
-                    expected: self.expected,
-                    found: record.len(),
-                });
-            }
+            self.check_length(row, record.len())?;
             on_row(row, &record)?;
             row += 1;
         }
         Ok(row - self.first_row)
+    }
+
+    /// Calls `on_row` with each record as text (not trimmed) and its 1-based data row.
+    ///
+    /// # Errors
+    /// As [`ChunkRows::for_each_bytes`]; [`Error::NotUtf8`] for a cell that is not UTF-8.
+    pub fn for_each(
+        &self,
+        header: &[String],
+        mut on_row: impl FnMut(usize, &StringRecord) -> Result<()>,
+    ) -> Result<usize> {
+        let mut reader = self.dialect.reader(self.bytes);
+        let mut bytes = ByteRecord::new();
+        let mut row = self.first_row;
+        while reader.read_byte_record(&mut bytes)? {
+            self.check_length(row, bytes.len())?;
+            let record = match StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
+                Ok(record) => record,
+                Err(e) => {
+                    let field = e.utf8_error().field();
+                    return Err(Error::NotUtf8 {
+                        row,
+                        column: header.get(field).cloned().unwrap_or_default(),
+                    });
+                }
+            };
+            on_row(row, &record)?;
+            bytes = record.into_byte_record();
+            row += 1;
+        }
+        Ok(row - self.first_row)
+    }
+
+    fn check_length(&self, row: usize, found: usize) -> Result<()> {
+        if found == self.expected {
+            Ok(())
+        } else {
+            Err(Error::RaggedRow {
+                row,
+                expected: self.expected,
+                found,
+            })
+        }
     }
 }
 
@@ -320,7 +398,7 @@ where
         if options.has_header() {
             let names: Vec<String> = record
                 .iter()
-                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .map(|b| String::from_utf8_lossy(b).trim().to_string())
                 .collect();
             let end = usize::try_from(head.position().byte()).unwrap_or(first.bytes.len());
             (names, Some(end))
@@ -427,6 +505,40 @@ mod tests {
     }
 
     #[test]
+    fn the_fast_path_for_unquoted_text_agrees_with_the_csv_reader() {
+        let text = "a,b\r\n1,2\r\n\r\n3,\n\n4,5\n6";
+        let bytes = text.as_bytes();
+        for end in 0..=bytes.len() {
+            for split in 0..=end {
+                // Two scans in a row, as a chunk that grows does.
+                let mut s = Scanner::new(dialect_without_comment());
+                let (cut1, r1) = s.scan(&bytes[..split]);
+                let (cut, records) = if cut1 > 0 {
+                    let mut s = Scanner::new(dialect_without_comment());
+                    let (c2, r2) = s.scan(&bytes[cut1..end]);
+                    (if c2 > 0 { cut1 + c2 } else { cut1 }, r1 + r2)
+                } else {
+                    let (c2, r2) = s.scan(&bytes[split..end]);
+                    (if c2 > 0 { split + c2 } else { 0 }, r2)
+                };
+                assert_eq!(records, csv_count(&bytes[..cut]), "end {end} split {split}");
+            }
+        }
+        let follows_quote = "x,\"q\ny\",1\n";
+        let mut s = Scanner::new(dialect_without_comment());
+        let (_, r) = s.scan(&follows_quote.as_bytes()[..2]);
+        let (cut, r2) = s.scan(&follows_quote.as_bytes()[2..]);
+        assert_eq!((r + r2, cut), (1, follows_quote.len() - 2));
+    }
+
+    fn dialect_without_comment() -> Dialect {
+        Dialect {
+            delimiter: b',',
+            comment: None,
+        }
+    }
+
+    #[test]
     fn chunked_reading_matches_one_reader_whatever_the_chunking() {
         // Many records with quoted newlines and commas, beyond one chunk.
         let mut text = String::from("id,note,n\n");
@@ -444,7 +556,7 @@ mod tests {
             },
             |chunk| {
                 let mut seen = Vec::new();
-                chunk.for_each(|row, r| {
+                chunk.for_each_bytes(|row, r| {
                     assert_eq!(r[0], *(row - 1).to_string().as_bytes());
                     seen.push(row);
                     Ok(())
@@ -475,7 +587,7 @@ mod tests {
             text.as_bytes(),
             &CsvOptions::new(),
             |_| Ok(()),
-            |c| c.for_each(|_, _| Ok(())),
+            |c| c.for_each_bytes(|_, _| Ok(())),
             |_| Ok(()),
         )
         .unwrap_err();

@@ -128,22 +128,24 @@ impl CustomerTable {
         let plan = Plan::new(schema, options.clone());
         // Set once from the header, which `read_chunked` delivers before any chunk is parsed.
         let positions = std::sync::OnceLock::new();
+        let names = std::sync::OnceLock::new();
         let mut table = plan.part(0);
         csv::read_chunked(
             reader,
             options,
             |header| {
                 let _ = positions.set(column_positions(schema, header)?);
+                let _ = names.set(header.to_vec());
                 Ok(())
             },
             |chunk| {
                 let positions: &[(usize, usize)] = positions.get().map_or(&[], Vec::as_slice);
+                let header: &[String] = names.get().map_or(&[], Vec::as_slice);
                 let mut part = plan.part(chunk.len_hint());
                 let decimal_comma = chunk.decimal_comma();
-                chunk.for_each(|row, record| {
+                chunk.for_each(header, |row, record| {
                     for &(c, p) in positions {
-                        let cell = cell_text(record, p, row, schema, c)?;
-                        part.push_text(&plan, c, row, cell, decimal_comma)?;
+                        part.push_text(&plan, c, row, &record[p], decimal_comma)?;
                     }
                     part.end_row();
                     Ok(())
@@ -337,22 +339,6 @@ impl CustomerTable {
             })
             .collect()
     }
-}
-
-/// One cell of a record as text, or an error naming row and column when it is not UTF-8.
-fn cell_text<'r>(
-    record: &'r ::csv::ByteRecord,
-    p: usize,
-    row: usize,
-    schema: &Schema,
-    c: usize,
-) -> Result<&'r str> {
-    std::str::from_utf8(&record[p]).map_err(|_| Error::WrongType {
-        row,
-        column: schema.attributes()[c].name.clone(),
-        value: crate::error::shorten(&String::from_utf8_lossy(&record[p])),
-        expected: "text in UTF-8 (save the file as UTF-8)",
-    })
 }
 
 /// Where each input attribute is in a header: `(schema position, header position)` pairs.
