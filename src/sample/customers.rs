@@ -442,6 +442,235 @@ const MISSING: [(&str, f64); 5] = [
     ("email_open_rate", 0.04),
 ];
 
+/// How an extra attribute's cells are drawn from its parameter for the customer's segment.
+#[derive(Debug, Clone, Copy)]
+enum ExtraDraw {
+    /// Annual spend in euros: none at all for 5% of customers, else log-normal around the
+    /// segment's median, to the cent; `log1p`-transformed in the schema, as the other spends.
+    Spend,
+    /// An amount in euros: log-normal around the segment's median, to the cent.
+    Amount,
+    /// An over-dispersed count around the segment's mean.
+    Count,
+    /// A fraction around the segment's typical value, to two decimals.
+    Fraction,
+}
+
+/// An attribute beyond the bundled 22, written when more attributes are asked for
+/// ([`SampleCustomers::with_attributes`]). Each follows the planted segments, so that wide
+/// samples carry signal in every column rather than noise.
+struct Extra {
+    name: &'static str,
+    unit: &'static str,
+    label: &'static str,
+    description: &'static str,
+    draw: ExtraDraw,
+    /// The draw's parameter (median, mean or typical fraction) per planted segment, in
+    /// [`PLANTED_SEGMENTS`] order: deal seekers, premium loyalists, busy families, at-risk
+    /// customers, young digital natives.
+    by_segment: [f64; 5],
+    /// Probability that a cell is left empty.
+    missing: f64,
+}
+
+/// The extra attributes, in the order they are added.
+const EXTRAS: [Extra; 18] = {
+    use ExtraDraw::{Amount, Count, Fraction};
+    [
+        extra_spend(
+            "spend_beauty",
+            "Beauty spend",
+            "Average annual spend on beauty and care over the last two years, in euros",
+            [180.0, 650.0, 260.0, 90.0, 420.0],
+        ),
+        extra_spend(
+            "spend_toys",
+            "Toys spend",
+            "Average annual spend on toys and games over the last two years, in euros",
+            [110.0, 150.0, 900.0, 60.0, 40.0],
+        ),
+        extra_spend(
+            "spend_sports",
+            "Sports spend",
+            "Average annual spend on sports and outdoor over the last two years, in euros",
+            [140.0, 420.0, 280.0, 70.0, 520.0],
+        ),
+        extra_spend(
+            "spend_garden",
+            "Garden spend",
+            "Average annual spend on garden and DIY over the last two years, in euros",
+            [90.0, 750.0, 260.0, 80.0, 30.0],
+        ),
+        extra_spend(
+            "spend_books",
+            "Books spend",
+            "Average annual spend on books and media over the last two years, in euros",
+            [70.0, 380.0, 180.0, 60.0, 130.0],
+        ),
+        extra_spend(
+            "spend_pets",
+            "Pet spend",
+            "Average annual spend on pet supplies over the last two years, in euros",
+            [140.0, 320.0, 380.0, 90.0, 70.0],
+        ),
+        Extra {
+            name: "average_order_value",
+            unit: "EUR",
+            label: "Average order value",
+            description: "Average value of an order over the last two years, in euros",
+            draw: Amount,
+            by_segment: [38.0, 150.0, 95.0, 45.0, 60.0],
+            missing: 0.0,
+        },
+        Extra {
+            name: "return_rate",
+            unit: "fraction",
+            label: "Return rate",
+            description: "Fraction of ordered items returned (0 to 1)",
+            draw: Fraction,
+            by_segment: [0.08, 0.05, 0.06, 0.22, 0.20],
+            missing: 0.0,
+        },
+        Extra {
+            name: "app_sessions_per_month",
+            unit: "sessions/month",
+            label: "App sessions per month",
+            description: "Sessions in the mobile app in the last month",
+            draw: Count,
+            by_segment: [5.0, 2.0, 14.0, 0.5, 26.0],
+            missing: 0.0,
+        },
+        Extra {
+            name: "store_visits_per_month",
+            unit: "visits/month",
+            label: "Store visits per month",
+            description: "Visits to a store, counted by loyalty card or receipt, in the last month",
+            draw: Count,
+            by_segment: [1.5, 4.5, 2.0, 0.4, 0.5],
+            missing: 0.0,
+        },
+        Extra {
+            name: "newsletter_click_rate",
+            unit: "fraction",
+            label: "Newsletter click rate",
+            description: "Fraction of newsletters with a click in the last 12 months (0 to 1; \
+                          missing where the customer receives no newsletter)",
+            draw: Fraction,
+            by_segment: [0.30, 0.10, 0.06, 0.02, 0.04],
+            missing: 0.04,
+        },
+        Extra {
+            name: "reviews_written",
+            unit: "reviews/year",
+            label: "Reviews written",
+            description: "Product reviews written in the last 12 months",
+            draw: Count,
+            by_segment: [1.0, 3.0, 1.5, 0.3, 2.5],
+            missing: 0.0,
+        },
+        Extra {
+            name: "wishlist_items",
+            unit: "items",
+            label: "Wishlist items",
+            description: "Items on the customer's wishlist",
+            draw: Count,
+            by_segment: [12.0, 4.0, 6.0, 1.0, 22.0],
+            missing: 0.0,
+        },
+        Extra {
+            name: "referrals",
+            unit: "referrals/year",
+            label: "Referrals",
+            description: "New customers referred in the last 12 months",
+            draw: Count,
+            by_segment: [0.5, 1.5, 0.8, 0.1, 2.0],
+            missing: 0.0,
+        },
+        Extra {
+            name: "delivery_issues",
+            unit: "issues/year",
+            label: "Delivery issues",
+            description: "Late, damaged or incomplete deliveries in the last 12 months",
+            draw: Count,
+            by_segment: [0.3, 0.2, 1.6, 2.2, 0.3],
+            missing: 0.0,
+        },
+        Extra {
+            name: "vouchers_redeemed",
+            unit: "vouchers/year",
+            label: "Vouchers redeemed",
+            description: "Vouchers redeemed in the last 12 months",
+            draw: Count,
+            by_segment: [9.0, 0.5, 3.0, 0.5, 2.0],
+            missing: 0.0,
+        },
+        Extra {
+            name: "mobile_order_share",
+            unit: "fraction",
+            label: "Mobile orders",
+            description: "Fraction of orders placed on a phone (0 to 1)",
+            draw: Fraction,
+            by_segment: [0.35, 0.15, 0.55, 0.20, 0.85],
+            missing: 0.0,
+        },
+        Extra {
+            name: "evening_order_share",
+            unit: "fraction",
+            label: "Evening orders",
+            description: "Fraction of orders placed after 8 pm (0 to 1)",
+            draw: Fraction,
+            by_segment: [0.12, 0.06, 0.30, 0.10, 0.45],
+            missing: 0.0,
+        },
+    ]
+};
+
+/// An extra category spend, drawn as the bundled spends are.
+const fn extra_spend(
+    name: &'static str,
+    label: &'static str,
+    description: &'static str,
+    by_segment: [f64; 5],
+) -> Extra {
+    Extra {
+        name,
+        unit: "EUR/year",
+        label,
+        description,
+        draw: ExtraDraw::Spend,
+        by_segment,
+        missing: 0.0,
+    }
+}
+
+impl Extra {
+    fn attribute(&self) -> Attribute {
+        Attribute::numeric(self.name)
+            .with_unit(self.unit)
+            .with_facet(Facet::Behavioural)
+            .with_label(self.label)
+            .with_description(self.description)
+            .with_log1p(matches!(self.draw, ExtraDraw::Spend))
+    }
+
+    /// One customer's cell: empty when missing.
+    fn draw(&self, segment: usize, rng: &mut Rng) -> String {
+        let p = self.by_segment[segment];
+        let cell = match self.draw {
+            ExtraDraw::Spend if rng.bernoulli(0.05) => cents(0.0),
+            ExtraDraw::Spend => cents(log_normal(rng, p, 0.5)),
+            ExtraDraw::Amount => cents(log_normal(rng, p, 0.35)),
+            ExtraDraw::Count => count(rng, p).to_string(),
+            ExtraDraw::Fraction => format!("{:.2}", fraction(rng, p)),
+        };
+        if self.missing > 0.0 && rng.bernoulli(self.missing) {
+            String::new()
+        } else {
+            cell
+        }
+    }
+}
+
 /// A seeded generator of synthetic retail customers with planted segments.
 ///
 /// The same seed and size give the same customers, byte for byte. Every value is rounded (to
@@ -457,10 +686,40 @@ const MISSING: [(&str, f64); 5] = [
 /// let csv = sample.to_csv_string();
 /// assert_eq!(csv.lines().count(), 101);
 /// ```
+///
+/// # Width
+///
+/// By default it writes the [`Self::BUNDLED_ATTRIBUTES`] columns of [`Self::schema`] (the
+/// identifier and 21 attributes). [`Self::with_attributes`] asks for another number of columns,
+/// counting the identifier as the schema does: fewer keep the identifier and the first attributes
+/// in schema order; more add attributes that follow the planted segments (more category spends,
+/// order value, return rate, app and store visits, newsletter clicks, reviews, wishlists,
+/// referrals, delivery issues, vouchers, mobile and evening orders), up to
+/// [`Self::MAX_ATTRIBUTES`]. The columns in common are the same, cell for cell, whatever the
+/// width: the added attributes are drawn from a stream of their own.
+///
+/// # Size
+///
+/// [`Self::generate`] holds every cell in memory as a `String` (about 1.3 GB for a million
+/// customers of 22 columns). For large samples, [`Self::write_csv`] and
+/// [`Self::write_planted_csv`] draw and write one customer at a time, with the same bytes, in
+/// memory that does not grow with the rows beyond the planted label of each customer.
+///
+/// ```
+/// use personas::SampleCustomers;
+///
+/// let narrow = SampleCustomers::new(1).with_customers(100).with_attributes(11);
+/// assert_eq!(narrow.output_schema().len(), 11);
+/// let mut csv = Vec::new();
+/// narrow.write_csv(&mut csv)?;
+/// assert_eq!(csv, narrow.generate().to_csv_string().into_bytes());
+/// # Ok::<(), personas::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SampleCustomers {
     seed: u64,
     n_customers: usize,
+    n_attributes: usize,
 }
 
 impl Default for SampleCustomers {
@@ -475,12 +734,20 @@ impl SampleCustomers {
     pub const BUNDLED_SEED: u64 = 42;
     /// The number of customers in the sample data bundled under `examples/data/`.
     pub const BUNDLED_CUSTOMERS: usize = 3_000;
+    /// The number of columns (attributes of [`Self::schema`], the identifier included) of the
+    /// sample data bundled under `examples/data/`, and of every sample unless
+    /// [`Self::with_attributes`] says otherwise.
+    pub const BUNDLED_ATTRIBUTES: usize = 22;
+    /// The most columns [`Self::with_attributes`] accepts: the bundled ones and 18 more.
+    pub const MAX_ATTRIBUTES: usize = Self::BUNDLED_ATTRIBUTES + EXTRAS.len();
 
-    /// A generator of [`Self::BUNDLED_CUSTOMERS`] customers from this seed.
+    /// A generator of [`Self::BUNDLED_CUSTOMERS`] customers of [`Self::BUNDLED_ATTRIBUTES`]
+    /// columns from this seed.
     pub fn new(seed: u64) -> Self {
         SampleCustomers {
             seed,
             n_customers: Self::BUNDLED_CUSTOMERS,
+            n_attributes: Self::BUNDLED_ATTRIBUTES,
         }
     }
 
@@ -488,6 +755,32 @@ impl SampleCustomers {
     pub fn with_customers(mut self, n_customers: usize) -> Self {
         self.n_customers = n_customers;
         self
+    }
+
+    /// Sets the number of columns, counting the identifier: below
+    /// [`Self::BUNDLED_ATTRIBUTES`], the identifier and the first `n_attributes - 1` attributes
+    /// of [`Self::schema`]; above it, all of those and `n_attributes - 22` added attributes that
+    /// follow the planted segments (see [`Self::output_schema`] for their names and meanings).
+    ///
+    /// The planted segments' [`PlantedSignal`]s name only bundled attributes; a signal on a
+    /// column left out is simply absent from the data.
+    ///
+    /// # Panics
+    /// When `n_attributes` is below 2 (an identifier and one attribute) or above
+    /// [`Self::MAX_ATTRIBUTES`].
+    pub fn with_attributes(mut self, n_attributes: usize) -> Self {
+        assert!(
+            (2..=Self::MAX_ATTRIBUTES).contains(&n_attributes),
+            "the sample generator writes 2 to {} columns, not {n_attributes}",
+            Self::MAX_ATTRIBUTES
+        );
+        self.n_attributes = n_attributes;
+        self
+    }
+
+    /// The number of columns written, the identifier included.
+    pub fn n_attributes(&self) -> usize {
+        self.n_attributes
     }
 
     /// The seed.
@@ -500,9 +793,11 @@ impl SampleCustomers {
         self.n_customers
     }
 
-    /// The schema of the generated data: facets, roles, units, labels and descriptions for every
-    /// column. `total_spend` has role [`Role::Value`] (reported, not clustered on); the four
-    /// category spends are `log1p`-transformed before scaling because money is skewed.
+    /// The schema of the bundled data (and of any sample of the default width): facets, roles,
+    /// units, labels and descriptions for every column. `total_spend` has role [`Role::Value`]
+    /// (reported, not clustered on); the four category spends are `log1p`-transformed before
+    /// scaling because money is skewed. [`Self::output_schema`] gives the schema of another
+    /// width.
     pub fn schema() -> Schema {
         use Facet::{Behavioural, Demographic, Geographic};
         let num = |name: &str, unit: &str, facet: Facet, label: &str, description: &str| {
@@ -644,43 +939,141 @@ impl SampleCustomers {
         Schema::new(attributes).expect("the built-in sample schema is valid")
     }
 
-    /// Generates the customers.
+    /// The schema of the columns this generator writes: [`Self::schema`] cut to
+    /// [`Self::n_attributes`] columns, or extended by the added attributes (all numeric and
+    /// behavioural; the added spends `log1p`-transformed, as the bundled ones are).
+    pub fn output_schema(&self) -> Schema {
+        let mut attributes = Self::schema().attributes().to_vec();
+        attributes.truncate(self.n_attributes);
+        let n_extras = self.n_attributes.saturating_sub(Self::BUNDLED_ATTRIBUTES);
+        attributes.extend(EXTRAS[..n_extras].iter().map(Extra::attribute));
+        Schema::new(attributes).expect("the built-in sample schema is valid")
+    }
+
+    /// Generates the customers, every cell held in memory (see [`Self::write_csv`] to stream).
     ///
     /// Segment sizes are the planted shares of `n_customers`, rounded so that they add up
     /// (largest remainder); customers of all segments are shuffled together and numbered
     /// `C00001`, `C00002`, … in row order.
     pub fn generate(&self) -> Sample {
-        let schema = Self::schema();
+        let schema = self.output_schema();
         let header: Vec<String> = schema.attributes().iter().map(|a| a.name.clone()).collect();
-        let mut rng = Rng::new(self.seed);
-        let planted = shuffled_labels(self.n_customers, &mut rng);
-        // Positions in a row without its identifier, which comes first.
-        let missing: Vec<(usize, f64)> = MISSING
-            .iter()
-            .filter_map(|&(column, p)| Some((schema.position(column)? - 1, p)))
-            .collect();
-        let rows = planted
-            .iter()
-            .enumerate()
-            .map(|(i, &segment)| {
-                let mut row = draw_customer(&RECIPES[segment], &mut rng);
-                for &(j, p) in &missing {
-                    if rng.bernoulli(p) {
-                        row[j].clear();
-                    }
-                }
-                let mut cells = Vec::with_capacity(header.len());
-                cells.push(format!("C{:05}", i + 1));
-                cells.extend(row);
-                cells
-            })
-            .collect();
+        let mut draws = Draws::new(self);
+        let rows = draws.by_ref().collect();
         Sample {
             schema,
             header,
             rows,
-            planted,
+            planted: draws.planted,
         }
+    }
+
+    /// The planted segment of each customer, in row order, as [`Sample::planted`] gives it,
+    /// without drawing the customers.
+    pub fn planted(&self) -> Vec<usize> {
+        shuffled_labels(self.n_customers, &mut Rng::new(self.seed))
+    }
+
+    /// Draws the customers one at a time and writes them as CSV, byte for byte what
+    /// `self.generate().write_csv(writer)` writes, without holding them in memory: use it for
+    /// millions of customers.
+    ///
+    /// # Errors
+    /// [`crate::Error::Csv`] when the writer fails.
+    pub fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
+        let schema = self.output_schema();
+        let header = schema.attributes().iter().map(|a| a.name.as_str());
+        write_rows(writer, header, Draws::new(self))
+    }
+
+    /// Writes the planted labels as CSV, byte for byte what
+    /// `self.generate().write_planted_csv(writer)` writes, without drawing the customers.
+    ///
+    /// # Errors
+    /// [`crate::Error::Csv`] when the writer fails.
+    pub fn write_planted_csv<W: Write>(&self, writer: W) -> Result<()> {
+        let planted = self.planted();
+        let ids = (1..=planted.len()).map(customer_id);
+        write_planted_rows(writer, ids.zip(planted))
+    }
+}
+
+/// The identifier of the `number`th customer (from 1).
+fn customer_id(number: usize) -> String {
+    format!("C{number:05}")
+}
+
+/// The customers of a [`SampleCustomers`], drawn one at a time in row order: what
+/// [`SampleCustomers::generate`] collects and [`SampleCustomers::write_csv`] streams.
+struct Draws {
+    rng: Rng,
+    /// The added attributes' own stream, so that the bundled columns stay the same at any width.
+    extra_rng: Rng,
+    planted: Vec<usize>,
+    next: usize,
+    /// Positions, in a row without its identifier, of the cells that may be missing.
+    missing: Vec<(usize, f64)>,
+    /// Bundled cells kept after the identifier.
+    n_bundled: usize,
+    extras: &'static [Extra],
+}
+
+impl Draws {
+    /// The offset of the added attributes' stream from the seed: any constant far from small
+    /// seeds would do.
+    const EXTRA_STREAM: u64 = 0xE7A5_5EED;
+
+    fn new(config: &SampleCustomers) -> Self {
+        let schema = SampleCustomers::schema();
+        let mut rng = Rng::new(config.seed);
+        let planted = shuffled_labels(config.n_customers, &mut rng);
+        let missing = MISSING
+            .iter()
+            .filter_map(|&(column, p)| Some((schema.position(column)? - 1, p)))
+            .collect();
+        let n_bundled = config.n_attributes.min(SampleCustomers::BUNDLED_ATTRIBUTES) - 1;
+        let n_extras = config
+            .n_attributes
+            .saturating_sub(SampleCustomers::BUNDLED_ATTRIBUTES);
+        Draws {
+            rng,
+            extra_rng: Rng::new(config.seed ^ Self::EXTRA_STREAM),
+            planted,
+            next: 0,
+            missing,
+            n_bundled,
+            extras: &EXTRAS[..n_extras],
+        }
+    }
+}
+
+impl Iterator for Draws {
+    type Item = Vec<String>;
+
+    fn next(&mut self) -> Option<Vec<String>> {
+        let segment = *self.planted.get(self.next)?;
+        self.next += 1;
+        // Every bundled cell is drawn whatever the width, so that the stream, and with it every
+        // column in common, is the same at any width.
+        let mut row = draw_customer(&RECIPES[segment], &mut self.rng);
+        for &(j, p) in &self.missing {
+            if self.rng.bernoulli(p) {
+                row[j].clear();
+            }
+        }
+        row.truncate(self.n_bundled);
+        let mut cells = Vec::with_capacity(1 + self.n_bundled + self.extras.len());
+        cells.push(customer_id(self.next));
+        cells.extend(row);
+        for extra in self.extras {
+            cells.push(extra.draw(segment, &mut self.extra_rng));
+        }
+        Some(cells)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.planted.len() - self.next;
+        (left, Some(left))
     }
 }
 
@@ -878,13 +1271,7 @@ impl Sample {
     /// # Errors
     /// [`crate::Error::Csv`] when the writer fails.
     pub fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
-        let mut csv = csv_writer(writer);
-        csv.write_record(&self.header)?;
-        for row in &self.rows {
-            csv.write_record(row)?;
-        }
-        csv.flush().map_err(csv::Error::from)?;
-        Ok(())
+        write_rows(writer, &self.header, &self.rows)
     }
 
     /// The customers as a CSV string, as [`Sample::write_csv`] writes them.
@@ -902,18 +1289,8 @@ impl Sample {
     /// # Errors
     /// [`crate::Error::Csv`] when the writer fails.
     pub fn write_planted_csv<W: Write>(&self, writer: W) -> Result<()> {
-        let mut csv = csv_writer(writer);
-        csv.write_record(["customer", "segment", "segment_name"])?;
-        for (row, &segment) in self.rows.iter().zip(&self.planted) {
-            let segment_index = segment.to_string();
-            csv.write_record([
-                row[0].as_str(),
-                segment_index.as_str(),
-                PLANTED_SEGMENTS[segment].name,
-            ])?;
-        }
-        csv.flush().map_err(csv::Error::from)?;
-        Ok(())
+        let ids = self.rows.iter().map(|row| row[0].as_str());
+        write_planted_rows(writer, ids.zip(self.planted.iter().copied()))
     }
 
     /// The planted labels as a CSV string, as [`Sample::write_planted_csv`] writes them.
@@ -929,6 +1306,43 @@ fn csv_writer<W: Write>(writer: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(writer)
+}
+
+/// A header row, then the rows, `\n` line ends.
+fn write_rows<W, H, R>(writer: W, header: H, rows: impl IntoIterator<Item = R>) -> Result<()>
+where
+    W: Write,
+    H: IntoIterator,
+    H::Item: AsRef<[u8]>,
+    R: IntoIterator,
+    R::Item: AsRef<[u8]>,
+{
+    let mut csv = csv_writer(writer);
+    csv.write_record(header)?;
+    for row in rows {
+        csv.write_record(row)?;
+    }
+    csv.flush().map_err(csv::Error::from)?;
+    Ok(())
+}
+
+/// `customer,segment,segment_name`, then one row per customer.
+fn write_planted_rows<W: Write>(
+    writer: W,
+    rows: impl Iterator<Item = (impl AsRef<str>, usize)>,
+) -> Result<()> {
+    let mut csv = csv_writer(writer);
+    csv.write_record(["customer", "segment", "segment_name"])?;
+    for (id, segment) in rows {
+        let segment_index = segment.to_string();
+        csv.write_record([
+            id.as_ref(),
+            segment_index.as_str(),
+            PLANTED_SEGMENTS[segment].name,
+        ])?;
+    }
+    csv.flush().map_err(csv::Error::from)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -987,10 +1401,115 @@ mod tests {
 
     #[test]
     fn every_row_has_a_cell_per_column() {
-        let sample = SampleCustomers::new(3).with_customers(50).generate();
-        assert!(sample
-            .rows()
-            .iter()
-            .all(|r| r.len() == sample.header().len()));
+        for width in [2, 11, 22, 32, SampleCustomers::MAX_ATTRIBUTES] {
+            let sample = SampleCustomers::new(3)
+                .with_customers(50)
+                .with_attributes(width)
+                .generate();
+            assert_eq!(sample.header().len(), width);
+            assert!(sample.rows().iter().all(|r| r.len() == width));
+        }
+    }
+
+    #[test]
+    fn bundled_attributes_is_the_width_of_the_schema() {
+        assert_eq!(
+            SampleCustomers::schema().len(),
+            SampleCustomers::BUNDLED_ATTRIBUTES
+        );
+        assert_eq!(
+            SampleCustomers::new(1).output_schema(),
+            SampleCustomers::schema()
+        );
+    }
+
+    #[test]
+    fn streamed_csv_is_the_generated_csv_at_every_width() {
+        for width in [2, 11, 21, 22, 23, 32, SampleCustomers::MAX_ATTRIBUTES] {
+            let config = SampleCustomers::new(5)
+                .with_customers(300)
+                .with_attributes(width);
+            let sample = config.generate();
+            let mut streamed = Vec::new();
+            config.write_csv(&mut streamed).unwrap();
+            assert_eq!(streamed, sample.to_csv_string().into_bytes(), "{width}");
+            let mut planted = Vec::new();
+            config.write_planted_csv(&mut planted).unwrap();
+            assert_eq!(planted, sample.planted_csv_string().into_bytes());
+            assert_eq!(config.planted(), sample.planted());
+        }
+    }
+
+    #[test]
+    fn columns_in_common_are_the_same_at_every_width() {
+        let bundled = SampleCustomers::new(9).with_customers(200).generate();
+        for width in [2, 11, 32, SampleCustomers::MAX_ATTRIBUTES] {
+            let sample = SampleCustomers::new(9)
+                .with_customers(200)
+                .with_attributes(width)
+                .generate();
+            let common = width.min(SampleCustomers::BUNDLED_ATTRIBUTES);
+            assert_eq!(sample.header()[..common], bundled.header()[..common]);
+            assert_eq!(sample.planted(), bundled.planted());
+            for (row, full) in sample.rows().iter().zip(bundled.rows()) {
+                assert_eq!(row[..common], full[..common]);
+            }
+        }
+    }
+
+    #[test]
+    fn added_attributes_are_named_once_and_follow_the_planted_segments() {
+        let config = SampleCustomers::new(11)
+            .with_customers(5000)
+            .with_attributes(SampleCustomers::MAX_ATTRIBUTES);
+        let schema = config.output_schema();
+        assert_eq!(schema.len(), SampleCustomers::MAX_ATTRIBUTES);
+        let sample = config.generate();
+        for extra in &EXTRAS {
+            let cells = sample.column(extra.name).expect("an added column");
+            let known: Vec<(usize, f64)> = cells
+                .iter()
+                .zip(sample.planted())
+                .filter(|(c, _)| !c.is_empty())
+                .map(|(c, &s)| (s, c.parse::<f64>().expect("a number")))
+                .collect();
+            let n = known.len() as f64;
+            let mean = known.iter().map(|(_, x)| x).sum::<f64>() / n;
+            let sd = (known.iter().map(|(_, x)| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+            let segment_mean = |s: usize| {
+                let xs: Vec<f64> = known.iter().filter(|k| k.0 == s).map(|k| k.1).collect();
+                xs.iter().sum::<f64>() / xs.len() as f64
+            };
+            let means: Vec<f64> = (0..PLANTED_SEGMENTS.len()).map(segment_mean).collect();
+            // The segment with the largest parameter has the largest mean, at least half a
+            // standard deviation above the population's: a signal a profile can find.
+            let top = (0..5)
+                .max_by(|&a, &b| extra.by_segment[a].total_cmp(&extra.by_segment[b]))
+                .unwrap();
+            let highest = (0..5)
+                .max_by(|&a, &b| means[a].total_cmp(&means[b]))
+                .unwrap();
+            assert_eq!(top, highest, "`{}`: means {means:?}", extra.name);
+            assert!(
+                means[top] - mean >= 0.5 * sd,
+                "`{}`: {} against {mean} (sd {sd})",
+                extra.name,
+                means[top]
+            );
+            let missing = cells.iter().filter(|c| c.is_empty()).count() as f64 / 5000.0;
+            assert!((missing - extra.missing).abs() < 0.02, "`{}`", extra.name);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "2 to 40 columns, not 41")]
+    fn more_attributes_than_the_generator_has_panics() {
+        let _ = SampleCustomers::new(1).with_attributes(SampleCustomers::MAX_ATTRIBUTES + 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "not 1")]
+    fn an_identifier_alone_panics() {
+        let _ = SampleCustomers::new(1).with_attributes(1);
     }
 }
