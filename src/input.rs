@@ -302,6 +302,15 @@ fn sample_key(row: usize) -> u64 {
     x ^ (x >> 31)
 }
 
+/// A copy of a record that holds its cells and no more: the reader's record keeps a buffer as
+/// large as the largest row read so far, which a plain clone would copy for every row after a
+/// huge cell.
+fn compact(record: &csv::ByteRecord) -> csv::ByteRecord {
+    let mut copy = csv::ByteRecord::with_capacity(record.as_slice().len(), record.len());
+    record.iter().for_each(|field| copy.push_field(field));
+    copy
+}
+
 /// Keeps the `limit` smallest keys of `heap` (a max-heap).
 fn keep(heap: &mut BinaryHeap<Kept>, limit: usize, kept: Kept) {
     if heap.len() < limit {
@@ -341,7 +350,7 @@ impl RawCsv {
                     if key < bound
                         && (local.len() < limit || local.peek().is_some_and(|t: &Kept| key < t.0))
                     {
-                        keep(&mut local, limit, Kept(key, row, record.clone()));
+                        keep(&mut local, limit, Kept(key, row, compact(record)));
                     }
                     Ok(())
                 })?;

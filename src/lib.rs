@@ -100,6 +100,7 @@ pub use segment::{
 };
 pub use table::{
     Codes, Column, CustomerTable, Flags, MissingCount, Numbers, TagSets, Validity, Value,
+    MAX_LEVEL_BYTES,
 };
 
 #[doc = include_str!("../README.md")]

@@ -6,6 +6,10 @@ use crate::input::parse_number;
 use crate::schema::{Attribute, Role};
 use crate::table::parse_bool;
 
+/// The longest value a text column may hold to be guessed categorical or an id; longer values are
+/// free text. The table refuses longer levels ([`crate::table`]).
+pub(crate) const MAX_LEVEL_CHARS: usize = 200;
+
 /// The most distinct values a text column may have to be guessed categorical.
 pub(crate) const MAX_CATEGORICAL_LEVELS: usize = 50;
 
@@ -258,6 +262,17 @@ pub(crate) fn guess_column(
             ));
         }
         return guess;
+    }
+    if let Some(longest) = known.iter().map(|c| c.chars().count()).max() {
+        if longest > MAX_LEVEL_CHARS {
+            return ColumnGuess::new(
+                categorical().with_role(Role::Ignored),
+                format!(
+                    "text up to {longest} characters long: free text, not a category (levels \
+                     are labels of at most {MAX_LEVEL_CHARS} characters)"
+                ),
+            );
+        }
     }
     if unique {
         if !*have_identifier {

@@ -15,6 +15,12 @@ use super::{CustomerTable, Value};
 pub(crate) const MAX_MAGNITUDE: f64 = 1e150;
 const TOO_LARGE: &str = "a number no larger than 1e150 in magnitude";
 
+/// The longest level (or tag) a categorical, ordinal or tags attribute may hold, in bytes: levels
+/// are labels, and each is copied into profiles, personas and outputs.
+pub const MAX_LEVEL_BYTES: usize = 1_000;
+const LEVEL_TOO_LONG: &str = "a level of at most 1,000 bytes (levels are labels; make the column \
+                              `ignored` in the schema if it holds free text)";
+
 /// Reads a boolean written as true/false, yes/no, y/n, t/f or 1/0 (any case).
 pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     let t = text.trim();
@@ -307,6 +313,9 @@ impl Part {
                 }
                 None => Err(plan.wrong_type(c, row, text, "a boolean (true/false, yes/no, 1/0)")),
             },
+            (_, Cells::Levels(..)) if text.len() > MAX_LEVEL_BYTES => {
+                Err(plan.wrong_type(c, row, text, LEVEL_TOO_LONG))
+            }
             (_, Cells::Levels(set, codes, valid)) => match set.code(text) {
                 Some(code) => {
                     codes.push(code);
@@ -336,6 +345,9 @@ impl Part {
         };
         let mut codes = Vec::new();
         for tag in tags.map(str::trim).filter(|t| !t.is_empty()) {
+            if tag.len() > MAX_LEVEL_BYTES {
+                return Err(plan.wrong_type(c, row, tag, LEVEL_TOO_LONG));
+            }
             match set.code(tag) {
                 Some(code) => codes.push(code),
                 None => return Err(unknown_level(plan, c, row, tag, &set.levels)),

@@ -27,6 +27,7 @@ use crate::schema::Schema;
 use build::Plan;
 
 pub(crate) use build::parse_bool;
+pub use build::MAX_LEVEL_BYTES;
 pub use column::{Codes, Column, Flags, Numbers, TagSets, Validity};
 
 /// One cell of customer data handed over in Rust (see [`CustomerTable::from_rows`]).
