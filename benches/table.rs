@@ -1,7 +1,9 @@
 //! The front end of a whole run, step by step, on one generated CSV held in memory: schema
 //! inference, loading the typed table with the inferred schema, and fitting an encoder and
 //! transforming the table (the steps the `segment` example takes before any clustering).
-//! `benches/encode.rs` times fit and transform apart on the generator's own schema.
+//! `benches/encode.rs` times fit and transform apart on the generator's own schema. A second group
+//! reads a file of 100,000 columns x 40 rows (inference and loading), where any lookup by name
+//! that scans the columns would make the time grow with the square of the columns.
 //!
 //! ```text
 //! cargo bench --bench table
@@ -10,7 +12,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use personas::{CsvOptions, CustomerTable, Encoder, Inference, SampleCustomers};
 
-/// Customers in the CSV: inference alone takes seconds on this many (most of the bench's minute).
+/// Customers in the CSV.
 const CUSTOMERS: usize = 100_000;
 
 fn front_end(c: &mut Criterion) {
@@ -51,5 +53,40 @@ fn front_end(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, front_end);
+/// A file of `columns` small-integer columns (and an id) by `rows` rows.
+fn wide_csv(columns: usize, rows: usize) -> Vec<u8> {
+    let mut csv = String::from("id");
+    for c in 0..columns {
+        csv.push_str(&format!(",c{c}"));
+    }
+    csv.push('\n');
+    for r in 0..rows {
+        csv.push_str(&format!("r{r}"));
+        for c in 0..columns {
+            csv.push_str(&format!(",{}", (r * 31 + c * 17) % 100));
+        }
+        csv.push('\n');
+    }
+    csv.into_bytes()
+}
+
+fn wide(c: &mut Criterion) {
+    let options = CsvOptions::new();
+    let (columns, rows) = (100_000, 40);
+    let csv = wide_csv(columns, rows);
+    let schema = Inference::from_csv_reader(csv.as_slice(), &options)
+        .expect("the wide file is read")
+        .into_schema();
+    let mut group = c.benchmark_group("wide");
+    group.sample_size(10);
+    group.bench_with_input(BenchmarkId::new("infer", columns), &csv, |b, csv| {
+        b.iter(|| Inference::from_csv_reader(csv.as_slice(), &options).expect("infers"))
+    });
+    group.bench_with_input(BenchmarkId::new("load", columns), &csv, |b, csv| {
+        b.iter(|| CustomerTable::from_csv_reader(csv.as_slice(), &schema, &options).expect("loads"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, front_end, wide);
 criterion_main!(benches);
