@@ -876,14 +876,15 @@ impl Sample {
     /// Writes the customers as CSV: a header row, then one row per customer, `\n` line ends.
     ///
     /// # Errors
-    /// [`crate::Error::Csv`] when the writer fails.
+    /// [`crate::Error::Write`] (naming the sample customers CSV) when the writer fails.
     pub fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
+        let failed = |e| crate::error::write_failed("the sample customers CSV", e);
         let mut csv = csv_writer(writer);
-        csv.write_record(&self.header)?;
+        csv.write_record(&self.header).map_err(failed)?;
         for row in &self.rows {
-            csv.write_record(row)?;
+            csv.write_record(row).map_err(failed)?;
         }
-        csv.flush().map_err(csv::Error::from)?;
+        csv.flush().map_err(|e| failed(csv::Error::from(e)))?;
         Ok(())
     }
 
@@ -900,19 +901,22 @@ impl Sample {
     /// plus the segment's name).
     ///
     /// # Errors
-    /// [`crate::Error::Csv`] when the writer fails.
+    /// [`crate::Error::Write`] (naming the planted labels CSV) when the writer fails.
     pub fn write_planted_csv<W: Write>(&self, writer: W) -> Result<()> {
+        let failed = |e| crate::error::write_failed("the planted labels CSV", e);
         let mut csv = csv_writer(writer);
-        csv.write_record(["customer", "segment", "segment_name"])?;
+        csv.write_record(["customer", "segment", "segment_name"])
+            .map_err(failed)?;
         for (row, &segment) in self.rows.iter().zip(&self.planted) {
             let segment_index = segment.to_string();
             csv.write_record([
                 row[0].as_str(),
                 segment_index.as_str(),
                 PLANTED_SEGMENTS[segment].name,
-            ])?;
+            ])
+            .map_err(failed)?;
         }
-        csv.flush().map_err(csv::Error::from)?;
+        csv.flush().map_err(|e| failed(csv::Error::from(e)))?;
         Ok(())
     }
 
