@@ -155,21 +155,24 @@ fn quote(cell: &str) -> String {
 /// The bundled sample's first rows with some cells (header included) replaced by tricky ones,
 /// so that the file stays well-formed and inference reads every column.
 fn cell_mutated_csv() -> impl Strategy<Value = String> {
-    prop::collection::vec((any::<usize>(), any::<usize>(), prop::sample::select(TRICKY)), 1..8)
-        .prop_map(|replacements| {
-            let seed = String::from_utf8(csv_seeds()[0].clone()).unwrap();
-            let mut rows: Vec<Vec<String>> = seed
-                .lines()
-                .map(|l| l.split(',').map(str::to_string).collect())
-                .collect();
-            for (r, c, cell) in replacements {
-                let n_rows = rows.len();
-                let row = &mut rows[r % n_rows];
-                let n = row.len();
-                row[c % n] = quote(cell);
-            }
-            rows.iter().map(|r| r.join(",") + "\n").collect()
-        })
+    prop::collection::vec(
+        (any::<usize>(), any::<usize>(), prop::sample::select(TRICKY)),
+        1..8,
+    )
+    .prop_map(|replacements| {
+        let seed = String::from_utf8(csv_seeds()[0].clone()).unwrap();
+        let mut rows: Vec<Vec<String>> = seed
+            .lines()
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
+        for (r, c, cell) in replacements {
+            let n_rows = rows.len();
+            let row = &mut rows[r % n_rows];
+            let n = row.len();
+            row[c % n] = quote(cell);
+        }
+        rows.iter().map(|r| r.join(",") + "\n").collect()
+    })
 }
 
 /// A CSV built from tricky cells: a header, then rows as long as it.

@@ -460,10 +460,7 @@ struct Full;
 
 impl Write for Full {
     fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-        Err(std::io::Error::new(
-            std::io::ErrorKind::StorageFull,
-            "No space left on device",
-        ))
+        Err(std::io::Error::other("No space left on device"))
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
