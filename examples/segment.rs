@@ -44,7 +44,7 @@ struct Args {
     #[arg(long, default_value = "auto", value_name = "N|auto")]
     k: String,
 
-    /// k-means with --k auto: the range of k to try, as `A..=B`.
+    /// k-means with --k auto: the range of k to try, as `A..=B`, with 2 <= A <= B <= 50.
     #[arg(long, default_value = "3..=6", value_name = "A..=B")]
     k_range: String,
 
@@ -290,21 +290,32 @@ fn run(args: Args) -> Result<(), String> {
         Format::Markdown => personas.to_markdown(),
         Format::Json => personas.to_json().map_err(text)? + "\n",
     };
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(BufWriter::new(
-            File::create(p).map_err(|e| format!("cannot write `{}`: {e}", p.display()))?,
-        )),
-        None => Box::new(std::io::stdout().lock()),
+    let (mut out, output): (Box<dyn Write>, String) = match &args.output {
+        Some(p) => (
+            Box::new(BufWriter::new(File::create(p).map_err(|e| {
+                format!("cannot write the output to `{}`: {e}", p.display())
+            })?)),
+            format!("`{}`", p.display()),
+        ),
+        None => (
+            Box::new(std::io::stdout().lock()),
+            "standard output".to_string(),
+        ),
     };
     out.write_all(rendered.as_bytes())
         .and_then(|()| out.flush())
-        .map_err(|e| format!("cannot write the output: {e}"))?;
+        .map_err(|e| format!("cannot write the output to {output}: {e}"))?;
     if let Some(path) = &args.labels {
-        let file =
-            File::create(path).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        let failed = |e: &dyn std::fmt::Display| {
+            format!("cannot write the labels to `{}`: {e}", path.display())
+        };
+        let file = File::create(path).map_err(|e| failed(&e))?;
         segmentation
             .write_labels_csv(customers.ids(), BufWriter::new(file))
-            .map_err(text)?;
+            .map_err(|e| match e {
+                personas::Error::Write { source, .. } => failed(&source),
+                other => failed(&other),
+            })?;
     }
     Ok(())
 }

@@ -3,6 +3,11 @@
 //! Every failure that user data can cause is a variant of [`Error`], carrying the row, column,
 //! attribute or parameter it concerns, so that the message tells the user what to fix. Rows are
 //! counted from 1 for the first data record (the CSV header is not a row).
+//!
+//! Messages never echo a huge input whole: every value taken from the input (a cell, a column or
+//! attribute name, a level, an id, a key of a JSON file) is shown with at most 60 characters and,
+//! when cut, its length in characters (`` `aaaa…` (1048576 characters)``), however the error was
+//! built. The fields keep what the code that raised the error stored.
 
 use std::path::PathBuf;
 
@@ -55,7 +60,7 @@ pub enum Error {
     },
 
     /// A value could not be read as the attribute's kind (a word in a numeric column, say).
-    #[error("row {row}, column `{column}`: `{value}` is not {expected}")]
+    #[error("row {row}, column `{}`: `{}` is not {expected}", shorten(.column), shorten(.value))]
     WrongType {
         /// The 1-based data row.
         row: usize,
@@ -69,8 +74,10 @@ pub enum Error {
 
     /// A numeric value is infinite or NaN where a finite number is required.
     #[error(
-        "row {row}, column `{column}`: `{value}` is not a finite number; \
-         leave the cell empty (or write NA) if the value is unknown"
+        "row {row}, column `{}`: `{}` is not a finite number; \
+         leave the cell empty (or write NA) if the value is unknown",
+        shorten(.column),
+        shorten(.value)
     )]
     NonFinite {
         /// The 1-based data row.
@@ -82,7 +89,12 @@ pub enum Error {
     },
 
     /// A categorical, ordinal or tag value is not one of the attribute's levels.
-    #[error("row {row}, column `{column}`: `{value}` is not a known level ({known})")]
+    #[error(
+        "row {row}, column `{}`: `{}` is not a known level ({})",
+        shorten(.column),
+        shorten(.value),
+        shorten_quoted(.known)
+    )]
     UnknownLevel {
         /// The 1-based data row.
         row: usize,
@@ -95,7 +107,11 @@ pub enum Error {
     },
 
     /// The schema names a column that the input does not have.
-    #[error("column `{column}` is in the schema but not in the input (columns found: {found})")]
+    #[error(
+        "column `{}` is in the schema but not in the input (columns found: {})",
+        shorten(.column),
+        shorten_quoted(.found)
+    )]
     MissingColumn {
         /// The attribute the schema names.
         column: String,
@@ -104,7 +120,10 @@ pub enum Error {
     },
 
     /// A column used for segmentation has no known value at all.
-    #[error("column `{column}`: every value is missing, so it cannot describe customers")]
+    #[error(
+        "column `{}`: every value is missing, so it cannot describe customers",
+        shorten(.column)
+    )]
     AllMissing {
         /// The column (attribute) name.
         column: String,
@@ -112,8 +131,10 @@ pub enum Error {
 
     /// A feature column has a single value for every customer.
     #[error(
-        "column `{column}` has the same value ({value}) for every customer, so it cannot tell \
-         segments apart; remove it from the schema or let the encoder drop constant columns"
+        "column `{}` has the same value ({}) for every customer, so it cannot tell \
+         segments apart; remove it from the schema or let the encoder drop constant columns",
+        shorten(.column),
+        shorten(.value)
     )]
     ZeroVariance {
         /// The column (attribute) name.
@@ -123,7 +144,11 @@ pub enum Error {
     },
 
     /// Two rows share a customer identifier.
-    #[error("row {row}, column `{column}`: customer id `{id}` already appears in row {first_row}")]
+    #[error(
+        "row {row}, column `{}`: customer id `{}` already appears in row {first_row}",
+        shorten(.column),
+        shorten(.id)
+    )]
     DuplicateId {
         /// The 1-based data row of the second occurrence.
         row: usize,
@@ -145,7 +170,7 @@ pub enum Error {
     },
 
     /// A hyperparameter or option is out of range.
-    #[error("invalid {name} = {value}: {reason}")]
+    #[error("invalid {name} = {}: {reason}", shorten(.value))]
     InvalidParameter {
         /// The parameter's name.
         name: &'static str,
@@ -156,7 +181,7 @@ pub enum Error {
     },
 
     /// A schema is inconsistent (duplicate names, bad levels or weights, no features).
-    #[error("schema: attribute `{attribute}`: {reason}")]
+    #[error("{}", schema_message(.attribute, .reason))]
     InvalidSchema {
         /// The attribute concerned (empty when the problem is the schema as a whole).
         attribute: String,
@@ -165,8 +190,19 @@ pub enum Error {
     },
 
     /// The schema or table has no attribute to segment on.
-    #[error("no feature attributes: mark at least one attribute with role `feature`")]
+    #[error(
+        "no attribute to segment on: no attribute has role `feature` (identifiers, values, \
+         outcomes, descriptors and ignored attributes are never clustered); mark at least one \
+         attribute with role `feature`"
+    )]
     NoFeatures,
+
+    /// A schema lists no attributes at all.
+    #[error(
+        "the schema has no attributes: list the input's columns under `attributes`, or infer a \
+         schema from the data (`Inference`, or the segment tool without --schema)"
+    )]
+    EmptySchema,
 
     /// The feature matrix has a row or column count that does not fit the fitted model.
     #[error("shape mismatch: {what} (expected {expected}, found {found})")]
@@ -191,7 +227,7 @@ pub enum Error {
     },
 
     /// A user struct could not be turned into a customer record.
-    #[error("record {row}: {reason}")]
+    #[error("record {row}: {}", shorten_quoted(.reason))]
     Record {
         /// The 1-based record index.
         row: usize,
@@ -200,15 +236,15 @@ pub enum Error {
     },
 
     /// The CSV reader failed (invalid UTF-8, an I/O error mid-file).
-    #[error("CSV input: {0}")]
+    #[error("CSV input: {}", shorten_quoted(&.0.to_string()))]
     Csv(#[from] csv::Error),
 
     /// JSON could not be read or written.
-    #[error("JSON: {0}")]
+    #[error("JSON: {}", shorten_quoted(&.0.to_string()))]
     Json(#[from] serde_json::Error),
 
     /// A JSON file (a schema or signal rules) could not be read.
-    #[error("`{path}`: {source}")]
+    #[error("`{}`: {}", .path.display(), shorten_quoted(&.source.to_string()))]
     JsonFile {
         /// The file.
         path: PathBuf,
@@ -218,7 +254,7 @@ pub enum Error {
     },
 
     /// The header row of a CSV file cannot name a schema's attributes.
-    #[error("header column {column}: {reason}")]
+    #[error("header column {column}: {}", shorten_quoted(.reason))]
     InvalidHeader {
         /// The 1-based position of the header field.
         column: usize,
@@ -226,15 +262,26 @@ pub enum Error {
         reason: String,
     },
 
+    /// An output (the segment labels CSV, generated sample data) could not be written.
+    #[error("cannot write {output}: {source}")]
+    Write {
+        /// What was being written, in words ("the segment labels CSV").
+        output: &'static str,
+        /// What the operating system (or the writer) said.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The clustering back end reported a failure.
-    #[error("clustering failed: {0}")]
+    #[error("clustering failed: {}", shorten_quoted(.0))]
     Clustering(String),
 
     /// A numeric column's values are too large for floating-point arithmetic: a statistic
     /// (sum, variance, interquartile range) or an encoded value overflows.
     #[error(
-        "column `{column}`: values are too large to compute with (the arithmetic overflows); \
-         rescale the column, e.g. to thousands"
+        "column `{}`: values are too large to compute with (the arithmetic overflows); \
+         rescale the column, e.g. to thousands",
+        shorten(.column)
     )]
     Overflow {
         /// The column (attribute) name.
@@ -242,13 +289,14 @@ pub enum Error {
     },
 }
 
-/// Joins names for an error message, keeping it short when there are many.
+/// Joins names for an error message, keeping it short when there are many: at most 12 names,
+/// each shortened by [`shorten`].
 pub(crate) fn list_for_message<S: AsRef<str>>(names: &[S]) -> String {
     const SHOWN: usize = 12;
     let mut out = names
         .iter()
         .take(SHOWN)
-        .map(|n| format!("`{}`", n.as_ref()))
+        .map(|n| format!("`{}`", shorten(n.as_ref())))
         .collect::<Vec<_>>()
         .join(", ");
     if names.len() > SHOWN {
@@ -260,13 +308,217 @@ pub(crate) fn list_for_message<S: AsRef<str>>(names: &[S]) -> String {
     out
 }
 
+/// The most characters of a value shown in a message.
+const KEEP: usize = 60;
+
+/// The longest free-text part of a message (a reason, or a parser's message) shown whole; longer
+/// ones lose their middle.
+const MAX_TEXT: usize = 2_000;
+
 /// A value for a message: at most 60 characters, with an ellipsis and the full length when cut.
+/// A value this function already shortened is returned as it is, so shortening twice (once where
+/// the error is raised, once when it is displayed) keeps the original length.
 pub(crate) fn shorten(value: &str) -> String {
-    const KEEP: usize = 60;
     let n = value.chars().count();
-    if n <= KEEP {
+    if n <= KEEP || is_shortened(value) {
         return value.to_string();
     }
     let head: String = value.chars().take(KEEP).collect();
     format!("{head}… ({n} characters)")
+}
+
+/// Whether `value` is the output of [`shorten`] for a longer value.
+fn is_shortened(value: &str) -> bool {
+    let Some((cut, _)) = value.char_indices().nth(KEEP) else {
+        return false;
+    };
+    value[cut..]
+        .strip_prefix("… (")
+        .and_then(|rest| rest.strip_suffix(" characters)"))
+        .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Free text that may quote values from the input (a reason built around names, a JSON or CSV
+/// parser's message): every span between backticks or double quotes is shortened by
+/// [`shorten`], and text still longer than 2,000 characters keeps its start and end.
+pub(crate) fn shorten_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_TEXT));
+    let mut rest = text;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = &rest[open..=open];
+        out.push_str(&rest[..=open]);
+        let inside = &rest[open + 1..];
+        let close = if quote == "`" {
+            inside.find('`')
+        } else {
+            closing_double_quote(inside)
+        };
+        match close {
+            Some(c) => {
+                out.push_str(&shorten(&inside[..c]));
+                out.push_str(quote);
+                rest = &inside[c + 1..];
+            }
+            None => {
+                out.push_str(&shorten(inside));
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    let n = out.chars().count();
+    if n <= MAX_TEXT {
+        return out;
+    }
+    let head: String = out.chars().take(MAX_TEXT * 2 / 3).collect();
+    let tail: String = out.chars().skip(n - MAX_TEXT / 3).collect();
+    format!("{head} … ({n} characters in all) … {tail}")
+}
+
+/// The byte position of the first double quote not escaped by a backslash.
+fn closing_double_quote(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The message of [`Error::InvalidSchema`]: the attribute named when there is one.
+fn schema_message(attribute: &str, reason: &str) -> String {
+    if attribute.is_empty() {
+        format!("schema: {}", shorten_quoted(reason))
+    } else {
+        format!(
+            "schema: attribute `{}`: {}",
+            shorten(attribute),
+            shorten_quoted(reason)
+        )
+    }
+}
+
+/// An [`Error::Write`] for a CSV writer's failure: the I/O error itself when there is one.
+pub(crate) fn write_failed(output: &'static str, error: csv::Error) -> Error {
+    let source = match error.into_kind() {
+        csv::ErrorKind::Io(source) => source,
+        other => std::io::Error::other(format!("{other:?}")),
+    };
+    Error::Write { output, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorten_keeps_short_values_and_cuts_long_ones_once() {
+        assert_eq!(shorten("north"), "north");
+        let long = "x".repeat(1_000);
+        let short = shorten(&long);
+        assert!(short.starts_with(&"x".repeat(60)), "{short}");
+        assert!(short.ends_with("… (1000 characters)"), "{short}");
+        assert_eq!(shorten(&short), short);
+        // Something that only looks similar is still cut.
+        let lookalike = format!("{}… (12 characters) and more", "y".repeat(60));
+        assert_ne!(shorten(&lookalike), lookalike);
+    }
+
+    #[test]
+    fn quoted_spans_are_shortened_and_the_rest_kept() {
+        let long = "z".repeat(5_000);
+        let text = format!("unknown variant `{long}`, expected `numeric` at line 1 column 5020");
+        let short = shorten_quoted(&text);
+        assert!(short.len() < 200, "{short}");
+        assert!(short.contains("(5000 characters)"), "{short}");
+        assert!(
+            short.ends_with("expected `numeric` at line 1 column 5020"),
+            "{short}"
+        );
+        let debug = format!("invalid type: string \"{long}\\\"x\", expected f64");
+        let short = shorten_quoted(&debug);
+        assert!(
+            short.len() < 200 && short.ends_with(", expected f64"),
+            "{short}"
+        );
+        let unquoted = format!("reason {long} end");
+        let short = shorten_quoted(&unquoted);
+        assert!(
+            short.chars().count() < 2_100 && short.ends_with(" end"),
+            "{short}"
+        );
+        let unterminated = format!("value `{long}");
+        assert!(shorten_quoted(&unterminated).len() < 200);
+    }
+
+    #[test]
+    fn every_message_with_a_huge_value_stays_short() {
+        let big = "v".repeat(1 << 20);
+        let errors = [
+            Error::WrongType {
+                row: 1,
+                column: big.clone(),
+                value: big.clone(),
+                expected: "a number",
+            },
+            Error::NonFinite {
+                row: 1,
+                column: big.clone(),
+                value: big.clone(),
+            },
+            Error::UnknownLevel {
+                row: 1,
+                column: big.clone(),
+                value: big.clone(),
+                known: format!("`{big}`, `{big}`"),
+            },
+            Error::MissingColumn {
+                column: big.clone(),
+                found: list_for_message(&[big.as_str(), big.as_str()]),
+            },
+            Error::AllMissing {
+                column: big.clone(),
+            },
+            Error::ZeroVariance {
+                column: big.clone(),
+                value: big.clone(),
+            },
+            Error::DuplicateId {
+                row: 2,
+                column: big.clone(),
+                id: big.clone(),
+                first_row: 1,
+            },
+            Error::InvalidParameter {
+                name: "rule",
+                value: big.clone(),
+                reason: "why",
+            },
+            Error::InvalidSchema {
+                attribute: big.clone(),
+                reason: format!("level `{big}` is listed twice"),
+            },
+            Error::Record {
+                row: 1,
+                reason: format!("field `{big}`: {big}"),
+            },
+            Error::InvalidHeader {
+                column: 1,
+                reason: format!("the name `{big}` is taken"),
+            },
+            Error::Clustering(big.clone()),
+            Error::Overflow {
+                column: big.clone(),
+            },
+        ];
+        for error in errors {
+            let message = error.to_string();
+            assert!(message.chars().count() < 2_500, "{:?}", &message[..200]);
+            assert!(message.contains("characters"), "{message}");
+        }
+    }
 }

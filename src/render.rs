@@ -1,5 +1,10 @@
 //! Rendering: JSON for pipelines, Markdown for people.
 //!
+//! Markdown is for people: every string that comes from the data (names, labels, units, levels,
+//! persona text) is escaped by [`crate::text::escape_markdown`], so a category value holding
+//! `#`, `|`, a line break or `<script>` reads as text, never as a heading, a table break or HTML.
+//! JSON is data and holds every string exactly as it was.
+//!
 //! JSON documents carry a `schema_version` (currently [`SCHEMA_VERSION`]) that changes whenever a
 //! field is renamed or removed, so pipelines can check what they read. Field names are stable and
 //! documented on the types they come from ([`crate::Profiles`] and the types it holds).
@@ -75,7 +80,7 @@ impl Profiles {
             .unwrap_or_default();
         out.push_str("| Segment | Customers | Share |");
         for v in &value_names {
-            let _ = write!(out, " Share of {} |", cell(v));
+            let _ = write!(out, " Share of {} |", escape_markdown(v));
         }
         out.push_str(" Stands out for |\n|---|---:|---:|");
         out.push_str(&"---:|".repeat(value_names.len()));
@@ -97,7 +102,7 @@ impl Profiles {
                 .take(3)
                 .map(|d| short_difference(s, d))
                 .collect();
-            let _ = writeln!(out, " {} |", cell(&top.join("; ")));
+            let _ = writeln!(out, " {} |", escape_markdown(&top.join("; ")));
         }
         for s in &self.segments {
             out.push('\n');
@@ -112,8 +117,8 @@ impl Segmentation {
     /// [`crate::CustomerTable::ids`]) and the segment number, empty for customers in no segment.
     ///
     /// # Errors
-    /// [`Error::ShapeMismatch`] when `ids` and the labels differ in length; [`Error::Csv`] when
-    /// writing fails.
+    /// [`Error::ShapeMismatch`] when `ids` and the labels differ in length; [`Error::Write`]
+    /// (naming the labels CSV) when writing fails.
     pub fn write_labels_csv<W: std::io::Write>(&self, ids: &[String], writer: W) -> Result<()> {
         if ids.len() != self.n_customers() {
             return Err(Error::ShapeMismatch {
@@ -122,13 +127,15 @@ impl Segmentation {
                 found: ids.len(),
             });
         }
+        let failed = |e| crate::error::write_failed("the segment labels CSV", e);
         let mut out = csv::Writer::from_writer(writer);
-        out.write_record(["customer", "segment"])?;
+        out.write_record(["customer", "segment"]).map_err(failed)?;
         for (id, label) in ids.iter().zip(self.labels()) {
             let segment = label.map(|l| l.to_string()).unwrap_or_default();
-            out.write_record([id.as_str(), segment.as_str()])?;
+            out.write_record([id.as_str(), segment.as_str()])
+                .map_err(failed)?;
         }
-        out.flush().map_err(csv::Error::from)?;
+        out.flush().map_err(|e| failed(csv::Error::from(e)))?;
         Ok(())
     }
 }
@@ -168,11 +175,6 @@ pub(crate) fn comparison(
     }
 }
 
-/// Escapes text for a Markdown table cell.
-pub(crate) fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
-}
-
 fn segment_markdown(out: &mut String, s: &SegmentProfile) {
     let _ = writeln!(
         out,
@@ -186,7 +188,7 @@ fn segment_markdown(out: &mut String, s: &SegmentProfile) {
             out,
             "Accounts for {} of all {} ({} of {}).\n",
             percent(v.share),
-            s.label(&v.attribute),
+            escape_markdown(s.label(&v.attribute)),
             number(v.segment_total),
             number(v.population_total)
         );
@@ -213,7 +215,12 @@ fn segment_markdown(out: &mut String, s: &SegmentProfile) {
                 d.population_value,
                 d.effect,
             );
-            let _ = writeln!(out, "- **{what}** ({direction}): {numbers}");
+            let _ = writeln!(
+                out,
+                "- **{}** ({direction}): {}",
+                escape_markdown(&what),
+                escape_markdown(&numbers)
+            );
         }
         out.push('\n');
     }
@@ -226,9 +233,9 @@ fn segment_markdown(out: &mut String, s: &SegmentProfile) {
         let _ = writeln!(
             out,
             "| {} | {} | {} |",
-            cell(&name),
-            cell(&summary_text(&a.label, &a.segment)),
-            cell(&summary_text(&a.label, &a.population))
+            escape_markdown(&name),
+            escape_markdown(&summary_text(&a.label, &a.segment)),
+            escape_markdown(&summary_text(&a.label, &a.population))
         );
     }
 }
@@ -271,7 +278,7 @@ pub(crate) fn lift(x: f64) -> String {
     }
 }
 
-pub(crate) use crate::text::{group_thousands, number, number_for, percent};
+pub(crate) use crate::text::{escape_markdown, group_thousands, number, number_for, percent};
 
 #[cfg(test)]
 mod tests {
@@ -292,7 +299,7 @@ mod tests {
 
     #[test]
     fn table_cells_escape_pipes() {
-        assert_eq!(cell("a|b"), "a\\|b");
+        assert_eq!(escape_markdown("a|b"), "a\\|b");
     }
 
     #[test]

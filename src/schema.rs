@@ -210,8 +210,24 @@ fn one() -> f64 {
     1.0
 }
 
+/// The smallest attribute weight allowed: 10^-6.
+pub const MIN_WEIGHT: f64 = 1e-6;
+
+/// The largest attribute weight allowed: 10^6. A weight multiplies encoded values, which
+/// k-means squares and sums over customers and columns: far larger weights make those sums
+/// overflow to infinity, and the segments meaningless.
+pub const MAX_WEIGHT: f64 = 1e6;
+
+/// The years a [`Derived::YearsSince`] reference may be: 1 to 9999, as dates are written.
+pub const REFERENCE_YEARS: std::ops::RangeInclusive<f64> = 1.0..=9999.0;
+
 /// One customer attribute: a column of the input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// In JSON, an attribute is an object with the keys of its fields, `kind` naming the
+/// [`AttributeKind`] and that kind's own keys (`unit`, `levels`, `separator`, `format`) beside
+/// the others. An unknown key, or a key of another kind (`unit` on a categorical attribute), is an
+/// error naming the key, so that a typo (`"wieght"`) never passes silently.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attribute {
     /// The attribute's name; for CSV input, the column header.
     pub name: String,
@@ -224,8 +240,8 @@ pub struct Attribute {
     /// How it takes part in segmentation.
     #[serde(default)]
     pub role: Role,
-    /// Multiplies the attribute's encoded columns: 2.0 makes it count twice as much. Must be
-    /// positive and finite.
+    /// Multiplies the attribute's encoded columns: 2.0 makes it count twice as much. Must lie
+    /// between [`MIN_WEIGHT`] and [`MAX_WEIGHT`] (10^-6 to 10^6).
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub weight: f64,
     /// A human label for renderings ("Annual income"); the name is used when absent.
@@ -262,6 +278,145 @@ pub struct Attribute {
 
 fn is_default_scaling(s: &Scaling) -> bool {
     *s == Scaling::ZScore
+}
+
+/// A number for a message: plain when it reads well, in scientific notation when it is huge or
+/// tiny (`1e300`, not three hundred digits).
+fn number_text(x: f64) -> String {
+    if x != 0.0 && !(1e-4..1e5).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The JSON form of an [`Attribute`]: every key of every kind, each checked against the kind.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttributeData {
+    name: String,
+    kind: KindName,
+    #[serde(default)]
+    unit: Option<String>,
+    #[serde(default)]
+    levels: Option<Vec<String>>,
+    #[serde(default)]
+    separator: Option<String>,
+    #[serde(default)]
+    format: Option<DateFormat>,
+    #[serde(default)]
+    facet: Facet,
+    #[serde(default)]
+    role: Role,
+    #[serde(default = "one")]
+    weight: f64,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    scaling: Scaling,
+    #[serde(default)]
+    log1p: bool,
+    #[serde(default)]
+    missing: Option<MissingPolicy>,
+    #[serde(default)]
+    derived: Option<Derived>,
+    #[serde(default)]
+    not_missing: Vec<String>,
+    #[serde(default)]
+    missing_markers: Vec<String>,
+}
+
+/// The values of an attribute's `kind` key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KindName {
+    Numeric,
+    Categorical,
+    Ordinal,
+    Boolean,
+    Tags,
+    Date,
+}
+
+impl AttributeData {
+    /// The kind with its own keys; a key of another kind is an error naming it.
+    fn kind(&mut self) -> std::result::Result<AttributeKind, String> {
+        let kind = self.kind;
+        let name = format!("{kind:?}").to_lowercase();
+        let only_for = |key: &str, present: bool, wanted: bool| {
+            if present && !wanted {
+                Err(format!(
+                    "attribute `{}`: the key `{key}` does not apply to a {name} attribute; \
+                     remove it",
+                    crate::error::shorten(&self.name)
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        use KindName as K;
+        only_for("unit", self.unit.is_some(), kind == K::Numeric)?;
+        only_for(
+            "levels",
+            self.levels.is_some(),
+            matches!(kind, K::Categorical | K::Ordinal | K::Tags),
+        )?;
+        only_for("separator", self.separator.is_some(), kind == K::Tags)?;
+        only_for("format", self.format.is_some(), kind == K::Date)?;
+        let needs = |key: &str| {
+            format!(
+                "attribute `{}`: a {name} attribute needs the key `{key}`",
+                crate::error::shorten(&self.name)
+            )
+        };
+        Ok(match kind {
+            K::Numeric => AttributeKind::Numeric {
+                unit: self.unit.take(),
+            },
+            K::Categorical => AttributeKind::Categorical {
+                levels: self.levels.take().unwrap_or_default(),
+            },
+            K::Ordinal => AttributeKind::Ordinal {
+                levels: self.levels.take().ok_or_else(|| needs("levels"))?,
+            },
+            K::Boolean => AttributeKind::Boolean,
+            K::Tags => AttributeKind::Tags {
+                separator: self.separator.take().ok_or_else(|| needs("separator"))?,
+                levels: self.levels.take().unwrap_or_default(),
+            },
+            K::Date => AttributeKind::Date {
+                format: self.format.ok_or_else(|| needs("format"))?,
+            },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Attribute {
+    /// Reads an attribute from its JSON form (see [`Attribute`]); unknown keys and keys of
+    /// another kind are errors naming the key. The values are checked when the schema is.
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let mut data = AttributeData::deserialize(deserializer)?;
+        let kind = data.kind().map_err(serde::de::Error::custom)?;
+        Ok(Attribute {
+            name: data.name,
+            kind,
+            facet: data.facet,
+            role: data.role,
+            weight: data.weight,
+            label: data.label,
+            description: data.description,
+            scaling: data.scaling,
+            log1p: data.log1p,
+            missing: data.missing,
+            derived: data.derived,
+            not_missing: data.not_missing,
+            missing_markers: data.missing_markers,
+        })
+    }
 }
 
 impl Attribute {
@@ -448,16 +603,33 @@ impl Attribute {
         if self.name.trim().is_empty() {
             return Err(bad("the name is empty".into()));
         }
-        if !(self.weight.is_finite() && self.weight > 0.0) {
+        if !(MIN_WEIGHT..=MAX_WEIGHT).contains(&self.weight) {
             return Err(bad(format!(
-                "weight {} must be a positive finite number",
-                self.weight
+                "weight {} is outside the allowed range: give a weight from {} to {} (a \
+                 weight multiplies the attribute's encoded columns, and distances between \
+                 customers overflow far above that)",
+                number_text(self.weight),
+                number_text(MIN_WEIGHT),
+                number_text(MAX_WEIGHT)
             )));
+        }
+        if let Some(Derived::YearsSince { reference, .. }) = &self.derived {
+            if !REFERENCE_YEARS.contains(reference) {
+                return Err(bad(format!(
+                    "the reference year {} of `years_since` is not a year from {} to {}",
+                    number_text(*reference),
+                    REFERENCE_YEARS.start(),
+                    REFERENCE_YEARS.end()
+                )));
+            }
         }
         let mut seen = HashSet::new();
         for level in self.kind.levels() {
             if !seen.insert(level.as_str()) {
-                return Err(bad(format!("level `{level}` is listed twice")));
+                return Err(bad(format!(
+                    "level `{}` is listed twice",
+                    crate::error::shorten(level)
+                )));
             }
         }
         match &self.kind {
@@ -483,8 +655,11 @@ impl Attribute {
 
 /// The ordered attributes of a customer data set.
 ///
+/// In JSON, `{"attributes": [...]}`; any other key is an error naming it (see [`Attribute`] for
+/// the keys of an attribute). Deserialising a schema validates it as [`Schema::new`] does.
+///
 /// Names are looked up through a hash index, so a schema of 100,000 attributes costs no more per
-/// lookup than one of ten. Deserialising a schema validates it as [`Schema::new`] does.
+/// lookup than one of ten.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(try_from = "SchemaData")]
 pub struct Schema {
@@ -501,6 +676,7 @@ impl PartialEq for Schema {
 
 /// A schema as written in JSON, before it is validated.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SchemaData {
     attributes: Vec<Attribute>,
 }
@@ -517,8 +693,10 @@ impl Schema {
     /// A schema of these attributes, in column order.
     ///
     /// # Errors
-    /// [`Error::InvalidSchema`] when two attributes share a name, more than one is the identifier,
-    /// a weight is not positive, levels repeat, or an ordinal has fewer than two levels.
+    /// [`Error::EmptySchema`] for no attributes; [`Error::InvalidSchema`] when two attributes
+    /// share a name, more than one is the identifier, a weight is outside [`MIN_WEIGHT`] to
+    /// [`MAX_WEIGHT`], levels repeat, an ordinal has fewer than two levels, or a derived formula
+    /// does not fit the schema.
     pub fn new(attributes: Vec<Attribute>) -> Result<Self> {
         let index = attributes
             .iter()
@@ -531,6 +709,9 @@ impl Schema {
     }
 
     fn validate(&self) -> Result<()> {
+        if self.attributes.is_empty() {
+            return Err(Error::EmptySchema);
+        }
         let mut names = HashSet::new();
         for a in &self.attributes {
             a.validate()?;
@@ -551,7 +732,7 @@ impl Schema {
                 attribute: ids[1].name.clone(),
                 reason: format!(
                     "only one identifier is allowed, `{}` is one already",
-                    ids[0].name
+                    crate::error::shorten(&ids[0].name)
                 ),
             });
         }
@@ -630,7 +811,9 @@ impl Schema {
     /// Reads a schema from JSON (`{"attributes": [...]}`), as written by [`Schema::to_json`].
     ///
     /// # Errors
-    /// [`Error::Json`] for malformed JSON, [`Error::InvalidSchema`] for an inconsistent schema.
+    /// [`Error::Json`] for malformed JSON and for an unknown key (naming the key, with line and
+    /// column), [`Error::EmptySchema`] for no attributes, [`Error::InvalidSchema`] for an
+    /// inconsistent schema.
     pub fn from_json(json: &str) -> Result<Self> {
         let schema: Schema = serde_json::from_str(json)?;
         schema.validate()?;
@@ -641,7 +824,8 @@ impl Schema {
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be read, [`Error::JsonFile`] (naming the file, line and
-    /// column) for malformed JSON, [`Error::InvalidSchema`] for an inconsistent schema.
+    /// column) for malformed JSON or an unknown key, [`Error::EmptySchema`] and
+    /// [`Error::InvalidSchema`] as [`Schema::from_json`].
     pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
@@ -727,5 +911,125 @@ mod tests {
         assert!(log.is_err());
         let bad_json = Schema::from_json(r#"{"attributes":[{"name":"a","kind":"colour"}]}"#);
         assert!(matches!(bad_json, Err(Error::Json(_))));
+    }
+
+    #[test]
+    fn weights_are_bounded_so_distances_stay_finite() {
+        for weight in [1e300, 1e7, 1e-7, 0.0, -1.0, f64::INFINITY, f64::NAN] {
+            let schema = Schema::new(vec![Attribute::numeric("spend").with_weight(weight)]);
+            match schema {
+                Err(Error::InvalidSchema { attribute, reason }) => {
+                    assert_eq!(attribute, "spend");
+                    assert!(reason.contains("weight"), "{reason}");
+                    assert!(reason.len() < 300, "{reason}");
+                }
+                other => panic!("weight {weight}: {other:?}"),
+            }
+        }
+        for weight in [MIN_WEIGHT, 0.5, 1.0, 250.0, MAX_WEIGHT] {
+            assert!(Schema::new(vec![Attribute::numeric("spend").with_weight(weight)]).is_ok());
+        }
+        let message = Schema::from_json(
+            r#"{"attributes":[{"name":"spend","kind":"numeric","weight":1e300}]}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            message.contains("spend") && message.contains("1e300"),
+            "{message}"
+        );
+        assert!(
+            message.contains("1e6"),
+            "the allowed range is named: {message}"
+        );
+        let year = Derived::YearsSince {
+            of: "born".into(),
+            reference: 1e300,
+        };
+        let schema = Schema::new(vec![
+            Attribute::numeric("born"),
+            Attribute::derived("age", year),
+        ]);
+        assert!(
+            matches!(&schema, Err(Error::InvalidSchema { attribute, .. }) if attribute == "age"),
+            "{schema:?}"
+        );
+    }
+
+    #[test]
+    fn a_schema_without_attributes_is_its_own_error() {
+        assert!(matches!(Schema::new(Vec::new()), Err(Error::EmptySchema)));
+        assert!(matches!(
+            Schema::from_json(r#"{"attributes": []}"#),
+            Err(Error::EmptySchema)
+        ));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_naming_the_key() {
+        let cases = [
+            (
+                r#"{"attributes":[{"name":"a","kind":"numeric","wieght":2}]}"#,
+                "wieght",
+            ),
+            (r#"{"attributes":[],"version":2}"#, "version"),
+            (
+                r#"{"attributes":[{"name":"a","kind":"categorical","unit":"EUR"}]}"#,
+                "unit",
+            ),
+            (
+                r#"{"attributes":[{"name":"a","kind":"numeric","levels":["x"]}]}"#,
+                "levels",
+            ),
+            (
+                r#"{"attributes":[{"name":"a","kind":"boolean","separator":";"}]}"#,
+                "separator",
+            ),
+            (
+                r#"{"attributes":[{"name":"a","kind":"numeric","format":"ymd"}]}"#,
+                "format",
+            ),
+            (
+                r#"{"attributes":[{"name":"a","kind":"ordinal"}]}"#,
+                "levels",
+            ),
+            (
+                r#"{"attributes":[{"name":"a","kind":"tags"}]}"#,
+                "separator",
+            ),
+            (r#"{"attributes":[{"name":"a","kind":"date"}]}"#, "format"),
+        ];
+        for (json, key) in cases {
+            let err = Schema::from_json(json).unwrap_err();
+            assert!(matches!(err, Error::Json(_)), "{json}: {err:?}");
+            assert!(err.to_string().contains(key), "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_json() {
+        let schema = Schema::new(vec![
+            Attribute::identifier("id"),
+            Attribute::numeric("n"),
+            Attribute::categorical("c", ["x", "y"]),
+            Attribute::categorical("learned", Vec::<String>::new()),
+            Attribute::ordinal("o", ["low", "high"]),
+            Attribute::boolean("b"),
+            Attribute::tags("t", "|").with_not_missing("none"),
+            Attribute::date("d", DateFormat::Dmy),
+            Attribute::derived(
+                "days",
+                Derived::DaysSince {
+                    of: "d".into(),
+                    reference: "2020-01-01".into(),
+                },
+            )
+            .with_weight(MAX_WEIGHT),
+        ])
+        .unwrap();
+        assert_eq!(
+            Schema::from_json(&schema.to_json().unwrap()).unwrap(),
+            schema
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! Words for people: column names split into words, human labels, and numbers formatted so that
-//! years, identifiers and codes never get thousands separators.
+//! Words for people: column names split into words, human labels, numbers formatted so that
+//! years, identifiers and codes never get thousands separators, and user text escaped for
+//! Markdown ([`escape_markdown`]).
 //!
 //! Column names come in every style — `NumWebVisitsMonth`, `total_charges`, `cust.tenure_yrs`,
 //! `Annual Income (k$)`. [`words`] splits them the same way; [`human_label`] turns them into a
@@ -287,9 +288,97 @@ pub fn looks_raw(name: &str) -> bool {
         })
 }
 
+/// Escapes text from the data (names, labels, levels, units, rule wording, persona text) for
+/// Markdown, so that it reads as the same text and never as markup: no heading, list, table
+/// cell break, emphasis, code span, link or raw HTML.
+///
+/// - line breaks (`\n`, `\r`) become spaces, so the text stays on its line (a table row, a
+///   heading);
+/// - `<` and `>` become `&lt;` and `&gt;` (entities work in every Markdown dialect, where a
+///   backslash before `<` does not), and an `&` that would start an entity (`&amp;`, `&#60;`)
+///   becomes `&amp;`;
+/// - `\`, `` ` ``, `*`, `_`, `[`, `]`, `#`, `|` and `~` get a backslash.
+///
+/// JSON output is data and is never escaped.
+///
+/// ```
+/// use personas::text::escape_markdown;
+/// assert_eq!(escape_markdown("north"), "north");
+/// assert_eq!(escape_markdown("a|b\n# c"), "a\\|b \\# c");
+/// assert_eq!(escape_markdown("<script>"), "&lt;script&gt;");
+/// assert_eq!(escape_markdown("R&D, &amp;"), "R&D, &amp;amp;");
+/// ```
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, ch)) = chars.next() {
+        match ch {
+            '\r' => {
+                if chars.peek().map(|&(_, c)| c) != Some('\n') {
+                    out.push(' ');
+                }
+            }
+            '\n' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' if starts_entity(&text[i + 1..]) => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// Whether text after an `&` would make it an entity reference: `name;` or `#digits;`.
+fn starts_entity(after: &str) -> bool {
+    let body = after.strip_prefix('#').unwrap_or(after);
+    let end = body
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(body.len());
+    end > 0 && body[end..].starts_with(';')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_escaping_leaves_no_markup() {
+        let hostile = "x\r\n# Heading\n| a | b |\n<script>alert(1)</script> `code` *em* _em_ \
+                       [link](http://x) ~~s~~ \\ &lt; &#60; &x R&D";
+        let escaped = escape_markdown(hostile);
+        assert!(
+            !escaped.contains('\n') && !escaped.contains('\r'),
+            "{escaped}"
+        );
+        assert!(
+            !escaped.contains('<') && !escaped.contains('>'),
+            "{escaped}"
+        );
+        assert!(
+            !escaped.contains("&lt;") || escaped.contains("&amp;lt;"),
+            "{escaped}"
+        );
+        assert!(
+            escaped.contains("&amp;\\#60;") && escaped.contains("R&D"),
+            "{escaped}"
+        );
+        // Every markup character is preceded by a backslash.
+        let chars: Vec<char> = escaped.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            if "`*_[]#|~".contains(*c) {
+                let backslashes = chars[..i].iter().rev().take_while(|&&b| b == '\\').count();
+                assert_eq!(backslashes % 2, 1, "unescaped {c} at {i} in {escaped}");
+            }
+        }
+        assert_eq!(
+            escape_markdown("Fiber optic (k$), 1.5"),
+            "Fiber optic (k$), 1.5"
+        );
+    }
 
     #[test]
     fn words_split_every_naming_style() {

@@ -335,3 +335,75 @@ fn the_default_path_chooses_k_writes_a_schema_that_reproduces_the_run_and_report
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(json_text, std::fs::read_to_string(&second).unwrap());
 }
+
+#[test]
+fn hostile_input_on_the_command_line_gets_a_short_clear_error_and_no_panic() {
+    // A header name of 70,000 characters: a formatting width in the report once panicked.
+    let name = "h".repeat(70_000);
+    let mut long = format!("id,{name},region\n");
+    for i in 0..30 {
+        long.push_str(&format!("c{i},{},{}\n", i * 7 % 13, ["n", "s", "e"][i % 3]));
+    }
+    let long = scratch("long_header.csv", &long);
+    let (code, stdout, stderr) = run(&[long.to_str().unwrap(), "--k", "3"]);
+    assert_eq!(code, 0, "{}", &stderr[..stderr.len().min(2_000)]);
+    assert!(!stderr.contains("panicked"));
+    assert!(stdout.contains("# Draft personas"));
+    for line in stderr.lines() {
+        assert!(
+            line.chars().count() < 2_500,
+            "a report line of {}",
+            line.len()
+        );
+    }
+    let ok = scratch(
+        "ranges.csv",
+        &(0..40).fold("id,x,y\n".to_string(), |acc, i| {
+            acc + &format!("c{i},{},{}\n", i % 4 * 10, (i * 7) % 9)
+        }),
+    );
+    let path = ok.to_str().unwrap();
+    let (code, _, stderr) = run(&[path, "--k-range", "2..=100000"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("k range") && stderr.contains("50"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_full_labels_file_names_the_labels_file() {
+    let full = std::path::Path::new("/dev/full");
+    if !full.exists() {
+        eprintln!("skipped: /dev/full is absent");
+        return;
+    }
+    let csv = scratch(
+        "full.csv",
+        "customer_id,age,spend\nc1,20,10\nc2,21,12\nc3,60,200\nc4,62,210\nc5,22,11\n",
+    );
+    let output = csv.with_extension("md");
+    let (code, _, stderr) = run(&[
+        csv.to_str().unwrap(),
+        "--k",
+        "2",
+        "--output",
+        output.to_str().unwrap(),
+        "--labels",
+        "/dev/full",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or("");
+    assert!(
+        error.contains("labels") && error.contains("/dev/full"),
+        "{stderr}"
+    );
+    assert!(!error.contains("input"), "{stderr}");
+    let (code, _, stderr) = run(&[csv.to_str().unwrap(), "--k", "2", "--output", "/dev/full"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("/dev/full"), "{stderr}");
+}

@@ -417,38 +417,42 @@ fn check(infer: &InferOptions) -> Result<()> {
     }
 }
 
+/// The report of every guess, one line per column. Names are shortened to 60 characters and
+/// their length (and names quoted in reasons and notes likewise), so a huge header stays one
+/// readable line; the name column is padded to at most 40 characters.
 impl fmt::Display for Inference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::error::{shorten, shorten_quoted};
         writeln!(f, "Inferred schema ({} columns):", self.guesses.len())?;
-        let width = self
-            .guesses
+        let names: Vec<String> = self.guesses.iter().map(|g| shorten(&g.attribute)).collect();
+        // A width from the data is capped: the formatter's width is a u16 and panics above it.
+        let width = names
             .iter()
-            .map(|g| g.attribute.chars().count())
+            .map(|n| n.chars().count())
             .max()
             .unwrap_or(0)
             .min(40);
-        for g in &self.guesses {
+        for (g, name) in self.guesses.iter().zip(&names) {
             let role = match g.role {
                 Role::Feature => "",
                 other => other.as_str(),
             };
             writeln!(
                 f,
-                "  {:width$}  {:<11} {:<13} {role:<10}: {}",
-                g.attribute,
+                "  {name:width$}  {:<11} {:<13} {role:<10}: {}",
                 g.kind,
                 g.facet.as_str(),
-                g.reason
+                shorten_quoted(&g.reason)
             )?;
         }
         if let Some(date) = &self.reference_date {
             writeln!(f, "Durations are measured to {date}.")?;
         }
         for note in &self.notes {
-            writeln!(f, "note: {note}")?;
+            writeln!(f, "note: {}", shorten_quoted(note))?;
         }
         if let Some(repeated) = &self.repeated_rows {
-            writeln!(f, "warning: {repeated}")?;
+            writeln!(f, "warning: {}", shorten_quoted(&repeated.to_string()))?;
         }
         Ok(())
     }

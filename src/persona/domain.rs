@@ -74,6 +74,7 @@ impl Domain {
 
 /// One bundled pack: the words that point to its domain, and its rules.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Pack {
     pub(crate) domain: Domain,
     pub(crate) vocabulary: Vec<String>,

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use super::{Evidence, Persona, Personas, Statement, Versus};
 use crate::error::Result;
 use crate::profile::Statistic;
-use crate::render::{cell, comparison, json_document, percent};
+use crate::render::{comparison, json_document, percent};
+use crate::text::escape_markdown as md;
 use crate::text::in_sentence;
 
 impl Personas {
@@ -17,7 +18,9 @@ impl Personas {
         json_document(self)
     }
 
-    /// Persona cards in Markdown, one per segment.
+    /// Persona cards in Markdown, one per segment. Every string from the data (names, labels,
+    /// levels, rule wording) is escaped by [`crate::text::escape_markdown`], so it reads as text
+    /// and never as a heading, a table break or HTML.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from("# Draft personas\n\n");
         let _ = write!(
@@ -41,7 +44,7 @@ impl Personas {
             out,
             "\nSignal rules: general and {} ({}).",
             self.domain.domain.as_str(),
-            self.domain.reason
+            md(&self.domain.reason)
         );
         if let Some(q) = &self.quality {
             if let Some(s) = q.silhouette {
@@ -49,9 +52,9 @@ impl Personas {
             }
         }
         if let Some(selection) = &self.selection {
-            let _ = writeln!(out, "\nNumber of personas: {}", cell(&selection.reason));
+            let _ = writeln!(out, "\nNumber of personas: {}", md(&selection.reason));
             for warning in &selection.warnings {
-                let _ = writeln!(out, "\n> **Note:** {}", cell(warning));
+                let _ = writeln!(out, "\n> **Note:** {}", md(warning));
             }
         }
         for persona in &self.personas {
@@ -110,14 +113,14 @@ fn list(
             .iter()
             .map(|e| evidence_short(all, persona.segment, e))
             .collect();
-        let _ = writeln!(out, "- {} — _{}_", s.text, evidence.join("; "));
+        let _ = writeln!(out, "- {} — _{}_", md(&s.text), md(&evidence.join("; ")));
     }
     out.push('\n');
 }
 
 fn card(out: &mut String, p: &Persona, all: &Personas) {
-    let _ = writeln!(out, "## {}\n", p.name);
-    let _ = writeln!(out, "> {}\n", p.summary);
+    let _ = writeln!(out, "## {}\n", md(&p.name));
+    let _ = writeln!(out, "> {}\n", md(&p.summary));
     out.push_str("| Key facts | |\n|---|---|\n");
     let _ = writeln!(out, "| Segment | {} |", p.segment);
     let _ = writeln!(
@@ -130,26 +133,26 @@ fn card(out: &mut String, p: &Persona, all: &Personas) {
         let _ = writeln!(
             out,
             "| Share of {} | {} |",
-            cell(&in_sentence(attribute_label(all, p.segment, attribute))),
+            md(&in_sentence(attribute_label(all, p.segment, attribute))),
             percent(share)
         );
     }
     if let Some(note) = &p.value_note {
-        let _ = writeln!(out, "| Value | {} |", cell(note));
+        let _ = writeln!(out, "| Value | {} |", md(note));
     }
     for s in &p.outcomes {
         let (label, value) = s.text.split_once(": ").unwrap_or((&s.text, ""));
-        let _ = writeln!(out, "| {} | {} |", cell(label), cell(value));
+        let _ = writeln!(out, "| {} | {} |", md(label), md(value));
     }
     let _ = writeln!(
         out,
         "| Buyer type | {} ({}) |",
-        p.buyer_type.text,
-        cell(&p.buyer_type.reason)
+        md(&p.buyer_type.text),
+        md(&p.buyer_type.reason)
     );
     for s in p.demographics.iter().chain(&p.firmographics) {
         let (label, value) = s.text.split_once(": ").unwrap_or((&s.text, ""));
-        let _ = writeln!(out, "| {} | {} |", cell(label), cell(value));
+        let _ = writeln!(out, "| {} | {} |", md(label), md(value));
     }
     out.push('\n');
     let nothing = p.traits.is_empty()
@@ -173,6 +176,6 @@ fn card(out: &mut String, p: &Persona, all: &Personas) {
     list(out, "Buying behaviour", &p.buying_behaviour, p, all);
     list(out, "Channels", &p.channels, p, all);
     for note in &p.notes {
-        let _ = writeln!(out, "_{note}._\n");
+        let _ = writeln!(out, "_{}._\n", md(note));
     }
 }

@@ -1269,7 +1269,7 @@ impl Sample {
     /// Writes the customers as CSV: a header row, then one row per customer, `\n` line ends.
     ///
     /// # Errors
-    /// [`crate::Error::Csv`] when the writer fails.
+    /// [`crate::Error::Write`] (naming the sample customers CSV) when the writer fails.
     pub fn write_csv<W: Write>(&self, writer: W) -> Result<()> {
         write_rows(writer, &self.header, &self.rows)
     }
@@ -1287,7 +1287,7 @@ impl Sample {
     /// plus the segment's name).
     ///
     /// # Errors
-    /// [`crate::Error::Csv`] when the writer fails.
+    /// [`crate::Error::Write`] (naming the planted labels CSV) when the writer fails.
     pub fn write_planted_csv<W: Write>(&self, writer: W) -> Result<()> {
         let ids = self.rows.iter().map(|row| row[0].as_str());
         write_planted_rows(writer, ids.zip(self.planted.iter().copied()))
@@ -1317,12 +1317,13 @@ where
     R: IntoIterator,
     R::Item: AsRef<[u8]>,
 {
+    let failed = |e| crate::error::write_failed("the sample customers CSV", e);
     let mut csv = csv_writer(writer);
-    csv.write_record(header)?;
+    csv.write_record(header).map_err(failed)?;
     for row in rows {
-        csv.write_record(row)?;
+        csv.write_record(row).map_err(failed)?;
     }
-    csv.flush().map_err(csv::Error::from)?;
+    csv.flush().map_err(|e| failed(csv::Error::from(e)))?;
     Ok(())
 }
 
@@ -1331,17 +1332,20 @@ fn write_planted_rows<W: Write>(
     writer: W,
     rows: impl Iterator<Item = (impl AsRef<str>, usize)>,
 ) -> Result<()> {
+    let failed = |e| crate::error::write_failed("the planted labels CSV", e);
     let mut csv = csv_writer(writer);
-    csv.write_record(["customer", "segment", "segment_name"])?;
+    csv.write_record(["customer", "segment", "segment_name"])
+        .map_err(failed)?;
     for (id, segment) in rows {
         let segment_index = segment.to_string();
         csv.write_record([
             id.as_ref(),
             segment_index.as_str(),
             PLANTED_SEGMENTS[segment].name,
-        ])?;
+        ])
+        .map_err(failed)?;
     }
-    csv.flush().map_err(csv::Error::from)?;
+    csv.flush().map_err(|e| failed(csv::Error::from(e)))?;
     Ok(())
 }
 

@@ -25,6 +25,33 @@ use crate::rng::Rng;
 /// Rows per block of parallel work; fixed so that sums are formed in the same order always.
 const BLOCK_ROWS: usize = 256;
 
+/// The most distance terms (sample size² x feature columns) a silhouette computed by the
+/// pipeline may cost: 4 x 10^9, about a second on two cores. [`crate::persona::Quality`] and
+/// [`crate::segment::AutoK`] shrink their silhouette samples to fit it (see
+/// [`silhouette_sample_size`]), so a one-hot encoded category of thousands of levels makes the
+/// sample smaller instead of the run minutes longer.
+pub const SILHOUETTE_BUDGET: f64 = 4e9;
+
+/// The smallest sample [`silhouette_sample_size`] gives, however many feature columns there are.
+pub const MIN_SILHOUETTE_SAMPLE: usize = 100;
+
+/// The silhouette sample for `n_features` feature columns: `requested`, lowered to
+/// `sqrt(SILHOUETTE_BUDGET / n_features)` when that is smaller (but never below
+/// [`MIN_SILHOUETTE_SAMPLE`]), so that the exact silhouette of the sample costs at most
+/// [`SILHOUETTE_BUDGET`] distance terms. With 16 feature columns a sample of 15,811 fits; with
+/// 5,000 (a one-hot category of 5,000 levels), 894.
+///
+/// ```
+/// use personas::segment::metrics::silhouette_sample_size;
+/// assert_eq!(silhouette_sample_size(10_000, 16), 10_000);
+/// assert_eq!(silhouette_sample_size(10_000, 5_000), 894);
+/// assert_eq!(silhouette_sample_size(10_000, 10_000_000), 100);
+/// ```
+pub fn silhouette_sample_size(requested: usize, n_features: usize) -> usize {
+    let affordable = (SILHOUETTE_BUDGET / n_features.max(1) as f64).sqrt() as usize;
+    requested.min(affordable.max(MIN_SILHOUETTE_SAMPLE))
+}
+
 /// The customers that are in a segment: their rows (contiguous; borrowed when every customer is
 /// in a segment and the matrix is in standard layout) and compact labels.
 struct Assigned<'a> {
@@ -330,8 +357,9 @@ fn check_shapes(features: ArrayView2<'_, f64>, segmentation: &Segmentation) -> R
 /// alone in its segment). From -1 (wrong segments) through 0 (overlapping) to 1 (compact,
 /// well-separated segments).
 ///
-/// Costs `O(n² d)`: for more than a few tens of thousands of customers use
-/// [`silhouette_sampled`].
+/// Costs `O(n² d)` with no cap (10,000 customers with 5,000 feature columns take most of a
+/// minute): for more than a few thousand customers, or many feature columns, use
+/// [`silhouette_sampled`] with a size from [`silhouette_sample_size`], as the pipeline does.
 ///
 /// # Errors
 /// [`Error::ShapeMismatch`] when the segmentation is not of these rows, the errors of a bad
@@ -346,7 +374,8 @@ pub fn silhouette(features: ArrayView2<'_, f64>, segmentation: &Segmentation) ->
 /// The silhouette of a seeded random sample of `sample_size` segmented customers (exact on the
 /// sample, as scikit-learn's `silhouette_score(sample_size=..)`); the exact value when
 /// `sample_size` is at least the number of segmented customers. A sample of a few thousand gives
-/// the score to about two decimals.
+/// the score to about two decimals. Costs `O(sample_size² d)`: [`silhouette_sample_size`] gives a
+/// sample within [`SILHOUETTE_BUDGET`].
 ///
 /// # Errors
 /// As [`silhouette`], plus [`Error::InvalidParameter`] when `sample_size` is below 2 or the sample

@@ -32,7 +32,8 @@ pub mod stability;
 pub use dbscan::{suggest_eps, Dbscan, DbscanModel};
 pub use kmeans::{Init, KMeans, KMeansModel};
 pub use metrics::{
-    adjusted_rand_index, calinski_harabasz, davies_bouldin, inertia, silhouette, silhouette_sampled,
+    adjusted_rand_index, calinski_harabasz, davies_bouldin, inertia, silhouette,
+    silhouette_sample_size, silhouette_sampled, SILHOUETTE_BUDGET,
 };
 pub use select::{AutoK, KAssessment, KChoice, KScore, NEAR_TIE};
 pub use stability::{Stability, StabilityScore};

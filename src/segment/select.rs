@@ -8,7 +8,9 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use super::kmeans::{Init, KMeans, KMeansModel};
-use super::metrics::{calinski_harabasz_and_davies_bouldin, silhouette_sampled};
+use super::metrics::{
+    calinski_harabasz_and_davies_bouldin, silhouette_sample_size, silhouette_sampled,
+};
 use super::stability::Stability;
 use super::{Segmentation, Segmenter};
 use crate::error::{Error, Result};
@@ -26,7 +28,9 @@ pub use assessment::KAssessment;
 /// is then scored on:
 ///
 /// - **separation**: the silhouette (on a seeded sample of at most 2,000 customers, see
-///   [`AutoK::with_silhouette_sample`]) relative to the best silhouette in the range,
+///   [`AutoK::with_silhouette_sample`], fewer with more than 1,000 feature columns so that it
+///   stays within [`SILHOUETTE_BUDGET`](super::SILHOUETTE_BUDGET)) relative to the best
+///   silhouette in the range,
 ///   `separation = max(sil, 0) / max sil`, in [0, 1] (0 for every `k` when no silhouette is
 ///   positive);
 /// - **stability**: the mean adjusted Rand index between the fit and k-means fits on 5 seeded
@@ -49,8 +53,13 @@ pub use assessment::KAssessment;
 /// whether the structure is **weak**: silhouette below 0.25 ([`AutoK::with_weak_silhouette`]) or
 /// stability below 0.8 ([`AutoK::with_weak_stability`]), with the warnings in plain words.
 /// Calinski-Harabasz (which falls with `k` on most real data), Davies-Bouldin and inertia are
-/// reported for every `k` but do not take part in the choice. Values of `k` above the number of
-/// customers are skipped.
+/// reported for every `k` but do not take part in the choice.
+///
+/// ## Bounds on the range
+/// The range ends at [`AutoK::MAX_K`] (50) at most: each `k` costs a k-means fit, a silhouette
+/// and a stability measurement, and more segments than that make no set of personas; fit a
+/// fixed `k` with [`KMeans`] to go further. Values of `k` at or above the number of customers
+/// are skipped, and the assessment warns that they were.
 ///
 /// ```
 /// use personas::sample::Blobs;
@@ -91,6 +100,9 @@ impl Default for AutoK {
 }
 
 impl AutoK {
+    /// The largest `k` a range may end at: 50.
+    pub const MAX_K: usize = 50;
+
     /// Chooses `k` in `range` with k-means' defaults (see [`KMeans::new`]), stability measured
     /// as [`Stability::new`], a minimum segment share of 5% and weak-structure thresholds of
     /// silhouette 0.25 and stability 0.8.
@@ -137,7 +149,9 @@ impl AutoK {
         self
     }
 
-    /// Sets how many customers the silhouette is computed on (at least 2).
+    /// Sets how many customers the silhouette is computed on (at least 2); the sample is
+    /// lowered to [`silhouette_sample_size`] for the number of feature columns, so that it
+    /// costs at most [`SILHOUETTE_BUDGET`](super::SILHOUETTE_BUDGET) distance terms.
     pub fn with_silhouette_sample(mut self, sample_size: usize) -> Self {
         self.silhouette_sample = sample_size;
         self
@@ -191,6 +205,15 @@ impl AutoK {
                 reason: "start the range at 2 or more: one segment cannot be scored",
             });
         }
+        if hi > Self::MAX_K {
+            return Err(Error::InvalidParameter {
+                name: "k range",
+                value: format!("{lo}..={hi}"),
+                reason: "end the range at 50 or below (AutoK::MAX_K): every k in the range costs \
+                         a k-means fit and a stability measurement, and more segments make no set \
+                         of personas; fit a fixed k with KMeans for more",
+            });
+        }
         if self.silhouette_sample < 2 {
             return Err(Error::InvalidParameter {
                 name: "silhouette_sample",
@@ -232,8 +255,8 @@ impl AutoK {
     /// Fits every `k` in the range, scores the fits and keeps the best (see the rule above).
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] when the range is empty or starts below 2 (one segment has no
-    /// silhouette), the silhouette sample is below 2, the minimum share is not in [0, 1), a
+    /// [`Error::InvalidParameter`] when the range is empty, starts below 2 (one segment has no
+    /// silhouette) or ends above [`AutoK::MAX_K`], the silhouette sample is below 2, the minimum share is not in [0, 1), a
     /// threshold is not finite, the stability settings are invalid, or no `k` in the range gives
     /// at least 2 segments and fewer segments than customers; and the errors of [`KMeans::fit`].
     pub fn fit(&self, features: ArrayView2<'_, f64>) -> Result<KChoice> {
@@ -273,7 +296,7 @@ impl AutoK {
                 score.silhouette = Some(silhouette_sampled(
                     features,
                     &seg,
-                    self.silhouette_sample,
+                    silhouette_sample_size(self.silhouette_sample, features.ncols()),
                     self.kmeans.seed(),
                 )?);
                 let (ch, db) = calinski_harabasz_and_davies_bouldin(features, &seg)?;

@@ -30,7 +30,8 @@ pub struct KAssessment {
     /// [`weak_stability_below`](Self::weak_stability_below).
     pub weak_structure: bool,
     /// Plain-language warnings for the reader of the personas (empty when there is nothing to
-    /// say): the edge of the range, weak separation, weak stability, tiny segments.
+    /// say): the edge of the range, weak separation, weak stability, tiny segments, values of
+    /// `k` skipped because the range reaches past the number of customers.
     pub warnings: Vec<String>,
     /// The minimum share of customers an eligible `k`'s smallest segment had to hold.
     pub min_share_required: f64,
@@ -167,6 +168,15 @@ impl AutoK {
                  smallest persona may describe a handful of unusual customers.",
                 percent(self.min_share),
                 percent(c.min_share)
+            ));
+        }
+        let last_tried = scores.last().map_or(c.k, |s| s.k);
+        if *self.range.end() > last_tried {
+            warnings.push(format!(
+                "k above {last_tried} was not tried: the range {}..={} reaches past the number of \
+                 customers.",
+                self.range.start(),
+                self.range.end()
             ));
         }
         if c.n_segments < c.k {

@@ -25,6 +25,8 @@ fn empty_or_too_low_ranges_and_bad_settings_are_rejected() {
     ));
     let bad = [
         AutoK::new(1..=3),
+        AutoK::new(2..=100_000),
+        AutoK::new(2..=AutoK::MAX_K + 1),
         AutoK::default().with_min_share(1.0),
         AutoK::default().with_min_share(-0.1),
         AutoK::default().with_weak_silhouette(f64::NAN),
