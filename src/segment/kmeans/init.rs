@@ -2,9 +2,102 @@
 
 use rayon::prelude::*;
 
-use super::lloyd::Workspace;
+use super::lloyd::{lloyd, mean_variance, Workspace};
 use super::{dot, sq_dist, Problem, BLOCK_ROWS};
 use crate::rng::Rng;
+
+/// Lloyd's iteration on the sample after its k-means++ seeding: the iteration cap and the
+/// tolerance relative to the sample's mean feature variance.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Refine {
+    pub(super) max_iter: usize,
+    pub(super) tolerance: f64,
+}
+
+/// A sampled seeding: greedy k-means++ on `rows` customers drawn with the seed's stream
+/// (uniformly without replacement, or with probability proportional to weight and with
+/// replacement when the customers are weighted), then, with `refine`, Lloyd's iteration on those
+/// customers alone. With at most `rows` customers it is [`kmeans_plus_plus`] on all of them.
+pub(super) fn sampled_kmeans_plus_plus(
+    p: &Problem<'_>,
+    rng: &mut Rng,
+    ws: &mut Workspace,
+    rows: usize,
+    refine: Option<Refine>,
+) -> Vec<f64> {
+    if p.n <= rows {
+        return kmeans_plus_plus(p, rng, ws);
+    }
+    let d = p.d;
+    let picks = draw_sample(p, rng, rows);
+    let mut x = vec![0.0; rows * d];
+    x.par_chunks_mut(BLOCK_ROWS * d)
+        .zip(picks.par_chunks(BLOCK_ROWS))
+        .for_each(|(xb, pb)| {
+            for (row, &i) in xb.chunks_exact_mut(d).zip(pb) {
+                row.copy_from_slice(&p.x[i * d..(i + 1) * d]);
+            }
+        });
+    // The sample stands for the weighted customers (drawn in proportion to weight), so it is
+    // itself unweighted.
+    let sample = Problem {
+        x: &x,
+        n: rows,
+        d,
+        k: p.k,
+        weights: None,
+    };
+    let mut sws = Workspace::new(&sample);
+    let c = kmeans_plus_plus(&sample, rng, &mut sws);
+    match refine {
+        Some(r) => {
+            let tol_abs = r.tolerance * mean_variance(&sample);
+            lloyd(&sample, c, r.max_iter, tol_abs, &mut sws).centroids
+        }
+        None => c,
+    }
+}
+
+/// `rows` customer indices in increasing order (so the copy reads the matrix forwards): distinct
+/// and uniform without weights (Floyd's algorithm over a bitmap), otherwise independent draws in
+/// proportion to weight.
+fn draw_sample(p: &Problem<'_>, rng: &mut Rng, rows: usize) -> Vec<usize> {
+    let n = p.n;
+    match p.weights {
+        None => {
+            let mut taken = vec![false; n];
+            for j in (n - rows)..n {
+                let t = rng.below(j + 1);
+                let pick = if taken[t] { j } else { t };
+                taken[pick] = true;
+            }
+            (0..n).filter(|&i| taken[i]).collect()
+        }
+        Some(w) => {
+            let mut cumulative = Vec::with_capacity(n);
+            let mut total = 0.0;
+            for &wi in w {
+                total += wi;
+                cumulative.push(total);
+            }
+            let mut picks: Vec<usize> = (0..rows)
+                .map(|_| {
+                    let target = rng.uniform() * total;
+                    // The first customer whose cumulative weight passes the target: never one of
+                    // weight 0. Rounding past the end falls back to the last positive weight.
+                    let i = cumulative.partition_point(|&c| c <= target);
+                    if i < n {
+                        i
+                    } else {
+                        (0..n).rev().find(|&i| w[i] > 0.0).unwrap_or(n - 1)
+                    }
+                })
+                .collect();
+            picks.sort_unstable();
+            picks
+        }
+    }
+}
 
 /// `k` distinct customers chosen uniformly (Floyd's algorithm), as starting centroids.
 pub(super) fn random_init(p: &Problem<'_>, rng: &mut Rng) -> Vec<f64> {
@@ -139,4 +232,50 @@ pub(super) fn kmeans_plus_plus(p: &Problem<'_>, rng: &mut Rng, ws: &mut Workspac
         centroids.extend_from_slice(&p.x[pick * d..(pick + 1) * d]);
     }
     centroids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_are_sorted_in_range_and_distinct_without_weights() {
+        let x = vec![0.0; 1_000];
+        let p = Problem {
+            x: &x,
+            n: 1_000,
+            d: 1,
+            k: 2,
+            weights: None,
+        };
+        let mut rng = Rng::new(1);
+        for rows in [1, 10, 999] {
+            let picks = draw_sample(&p, &mut rng, rows);
+            assert_eq!(picks.len(), rows);
+            assert!(picks.windows(2).all(|w| w[0] < w[1]), "sorted and distinct");
+            assert!(picks.iter().all(|&i| i < 1_000));
+        }
+    }
+
+    #[test]
+    fn weighted_samples_follow_the_weights_and_skip_weight_zero() {
+        // Customers 0..100 weigh 0, 100..200 weigh 1 and 200..300 weigh 3.
+        let w: Vec<f64> = (0..300).map(|i| [0.0, 1.0, 3.0][i / 100]).collect();
+        let x = vec![0.0; 300];
+        let p = Problem {
+            x: &x,
+            n: 300,
+            d: 1,
+            k: 2,
+            weights: Some(&w),
+        };
+        let picks = draw_sample(&p, &mut Rng::new(2), 40_000);
+        assert!(picks.windows(2).all(|w| w[0] <= w[1]), "sorted");
+        assert!(picks.iter().all(|&i| (100..300).contains(&i)));
+        let heavy = picks.iter().filter(|&&i| i >= 200).count() as f64 / 40_000.0;
+        assert!(
+            (heavy - 0.75).abs() < 0.01,
+            "share of the heavy third {heavy}"
+        );
+    }
 }

@@ -159,3 +159,170 @@ fn sq_dist_matches_naive_for_odd_lengths() {
     let naive: f64 = a.iter().zip(&b).map(|(x, y)| (x - y) * (x - y)).sum();
     assert!((sq_dist(&a, &b) - naive).abs() < 1e-12);
 }
+
+#[test]
+fn the_sampled_default_is_exact_kmeans_plus_plus_up_to_the_sample_size() {
+    let x = crate::sample::Blobs::new(3_000, 3, 4)
+        .with_seed(2)
+        .generate()
+        .features;
+    let exact = KMeans::new(4)
+        .with_seed(5)
+        .with_n_init(2)
+        .with_init(Init::KMeansPlusPlus);
+    let exact = exact.fit(x.view()).unwrap();
+    for rows in [3_000, KMeans::SAMPLE_MIN_ROWS] {
+        let sampled = KMeans::new(4)
+            .with_seed(5)
+            .with_n_init(2)
+            .with_sample_rows(rows)
+            .fit(x.view())
+            .unwrap();
+        assert_eq!(sampled, exact, "sample of {rows}");
+    }
+}
+
+/// Blobs of 6,000 customers seeded from samples of 500: the planted blobs are found and the
+/// inertia matches the exact seeding's, weighted or not.
+#[test]
+fn a_sampled_seeding_finds_the_planted_blobs() {
+    let blobs = crate::sample::Blobs::new(6_000, 4, 5)
+        .with_seed(8)
+        .generate();
+    let x = blobs.features;
+    let planted: Vec<usize> = blobs.labels.iter().map(|l| l.unwrap()).collect();
+    let w: Vec<f64> = (0..x.nrows()).map(|i| 0.5 + (i % 5) as f64).collect();
+    for weights in [None, Some(&w[..])] {
+        let fit = |km: KMeans| match weights {
+            Some(w) => km.fit_weighted(x.view(), w).unwrap(),
+            None => km.fit(x.view()).unwrap(),
+        };
+        let base = KMeans::new(5).with_seed(3).with_n_init(1);
+        let sampled = fit(base.clone().with_sample_rows(500));
+        let exact = fit(base.clone().with_init(Init::KMeansPlusPlus));
+        let ari = crate::segment::adjusted_rand_index(sampled.labels(), &planted).unwrap();
+        assert!(ari >= 0.99, "weighted {}: ARI {ari}", weights.is_some());
+        assert!(
+            sampled.inertia() <= exact.inertia() * 1.005,
+            "weighted {}: {} vs exact {}",
+            weights.is_some(),
+            sampled.inertia(),
+            exact.inertia()
+        );
+    }
+    // The sampled path ran: its starting centroids are means of the sample, not customers.
+    let start = KMeans::new(5).with_seed(3).with_sample_rows(500);
+    let start = start.initial_centroids(x.view()).unwrap();
+    let is_customer = |c: ndarray::ArrayView1<'_, f64>| x.rows().into_iter().any(|r| r == c);
+    assert!(start.rows().into_iter().all(|c| !is_customer(c)));
+}
+
+#[test]
+fn a_sampled_fit_is_the_same_on_any_number_of_threads() {
+    let x = crate::sample::Blobs::new(9_000, 3, 4)
+        .with_seed(6)
+        .with_separation(2.0)
+        .generate()
+        .features;
+    let w: Vec<f64> = (0..x.nrows()).map(|i| (i % 4) as f64).collect();
+    let km = KMeans::new(6)
+        .with_seed(11)
+        .with_n_init(2)
+        .with_sample_rows(1_000);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                (
+                    km.fit(x.view()).unwrap(),
+                    km.fit_weighted(x.view(), &w).unwrap(),
+                    km.initial_centroids(x.view()).unwrap(),
+                )
+            })
+    };
+    let one = run(1);
+    for threads in [2, 3, 8] {
+        assert!(run(threads) == one, "{threads} threads differ from 1");
+    }
+}
+
+#[test]
+fn values_beyond_the_bound_are_located() {
+    let mut x = two_groups();
+    x[[4, 1]] = 1e300;
+    x[[5, 0]] = f64::INFINITY;
+    // Non-finite values first (as every engine reports them), then values too large.
+    assert!(matches!(
+        KMeans::new(2).fit(x.view()),
+        Err(Error::NonFiniteFeature {
+            row: 5,
+            column: 0,
+            ..
+        })
+    ));
+    x[[5, 0]] = 0.0;
+    assert!(matches!(
+        KMeans::new(2).fit(x.view()),
+        Err(Error::FeatureTooLarge {
+            row: 4,
+            column: 1,
+            ..
+        })
+    ));
+    // The same in a matrix that is not in standard layout (the slow path).
+    let t = x.t().to_owned();
+    assert!(matches!(
+        KMeans::new(2).fit(t.t()),
+        Err(Error::FeatureTooLarge {
+            row: 4,
+            column: 1,
+            ..
+        })
+    ));
+    assert!(matches!(
+        KMeans::new(2).fit(Array2::<f64>::zeros((0, 2)).view()),
+        Err(Error::NoRows)
+    ));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// The model invariants hold when the seeding samples: every training label is the nearest
+    /// centroid (as `predict` finds it), the inertia is the labels' own, every segment is used
+    /// unless there are fewer distinct customers.
+    #[test]
+    fn sampled_fits_keep_the_model_invariants(
+        n in 4usize..80,
+        d in 1usize..4,
+        integer in proptest::prelude::any::<bool>(),
+        k_frac in 0.0f64..1.0,
+        rows_frac in 0.0f64..1.0,
+        seed in 0u64..1000,
+    ) {
+        let mut rng = crate::rng::Rng::new(seed);
+        let x = Array2::from_shape_fn((n, d), |_| {
+            if integer { (rng.below(6) as f64) - 3.0 } else { rng.uniform_in(-10.0, 10.0) }
+        });
+        let k = 1 + ((n - 1) as f64 * k_frac) as usize;
+        let rows = 1 + ((n - 1) as f64 * rows_frac) as usize;
+        let m = KMeans::new(k)
+            .with_seed(seed)
+            .with_n_init(2)
+            .with_sample_rows(rows)
+            .fit(x.view())
+            .unwrap();
+        proptest::prop_assert_eq!(m.predict(x.view()).unwrap(), m.labels().to_vec());
+        let s = m.segmentation().unwrap();
+        let recomputed = crate::segment::inertia(x.view(), &s).unwrap();
+        proptest::prop_assert!((recomputed - m.inertia()).abs() <= 1e-9 * (1.0 + m.inertia()));
+        let distinct: std::collections::HashSet<Vec<u64>> = x
+            .rows()
+            .into_iter()
+            .map(|r| r.iter().map(|v| (v + 0.0).to_bits()).collect())
+            .collect();
+        proptest::prop_assert_eq!(s.n_segments(), k.min(distinct.len()));
+    }
+}
