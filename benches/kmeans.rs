@@ -1,11 +1,12 @@
-//! k-means: whole fits on 200,000 and 1,000,000 customers x 16 features (k = 8, one k-means++
-//! initialisation, tolerance 1e-4), the initialisation alone, and choosing k over the default
-//! range 3..=6 (separation, stability and minimum share).
+//! k-means: whole fits on 200,000 and 1,000,000 customers x 16 features (k = 8, one
+//! initialisation, tolerance 1e-4) with the default sampled seeding and with exact k-means++
+//! (1,000,000 only), each initialisation alone, and choosing k over the default range 3..=6
+//! (separation, stability and minimum share).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use personas::sample::Blobs;
 use personas::segment::AutoK;
-use personas::KMeans;
+use personas::{Init, KMeans};
 
 fn kmeans(c: &mut Criterion) {
     let mut group = c.benchmark_group("kmeans_fit_k8_d16");
@@ -17,13 +18,19 @@ fn kmeans(c: &mut Criterion) {
             .generate()
             .features;
         let km = KMeans::new(8).with_seed(1).with_n_init(1);
-        group.bench_with_input(BenchmarkId::from_parameter(n), &x, |b, x| {
+        group.bench_with_input(BenchmarkId::new("default", n), &x, |b, x| {
             b.iter(|| km.fit(x.view()).expect("fit"))
         });
+        if n == 1_000_000 {
+            let exact = km.clone().with_init(Init::KMeansPlusPlus);
+            group.bench_with_input(BenchmarkId::new("exact_plusplus", n), &x, |b, x| {
+                b.iter(|| exact.fit(x.view()).expect("fit"))
+            });
+        }
     }
     group.finish();
 
-    let mut group = c.benchmark_group("kmeans_plusplus_init_k8_d16");
+    let mut group = c.benchmark_group("kmeans_init_k8_d16");
     group.sample_size(10);
     let x = Blobs::new(1_000_000, 16, 8)
         .with_seed(42)
@@ -31,8 +38,12 @@ fn kmeans(c: &mut Criterion) {
         .generate()
         .features;
     let km = KMeans::new(8).with_seed(1);
-    group.bench_function(BenchmarkId::from_parameter(1_000_000), |b| {
+    group.bench_function(BenchmarkId::new("default", 1_000_000), |b| {
         b.iter(|| km.initial_centroids(x.view()).expect("init"))
+    });
+    let exact = km.with_init(Init::KMeansPlusPlus);
+    group.bench_function(BenchmarkId::new("exact_plusplus", 1_000_000), |b| {
+        b.iter(|| exact.initial_centroids(x.view()).expect("init"))
     });
     group.finish();
 }

@@ -226,6 +226,24 @@ pub enum Error {
         value: f64,
     },
 
+    /// A value in a feature matrix is too large in magnitude for k-means: squared distances
+    /// between customers could overflow (see [`KMeans::MAX_ABS_FEATURE`](crate::KMeans::MAX_ABS_FEATURE)).
+    #[error(
+        "feature matrix row {row}, column {column}: value {value:e} is beyond ±{limit:e}, the \
+         largest magnitude k-means accepts (squared distances could overflow); rescale the \
+         column (the encoder's z-score or robust scaling does)"
+    )]
+    FeatureTooLarge {
+        /// The 0-based matrix row.
+        row: usize,
+        /// The 0-based matrix column.
+        column: usize,
+        /// The value.
+        value: f64,
+        /// The largest magnitude accepted.
+        limit: f64,
+    },
+
     /// A user struct could not be turned into a customer record.
     #[error("record {row}: {}", shorten_quoted(.reason))]
     Record {

@@ -815,9 +815,10 @@ impl Schema {
     /// column), [`Error::EmptySchema`] for no attributes, [`Error::InvalidSchema`] for an
     /// inconsistent schema.
     pub fn from_json(json: &str) -> Result<Self> {
-        let schema: Schema = serde_json::from_str(json)?;
-        schema.validate()?;
-        Ok(schema)
+        // Read the plain form first, so that a schema that parses but does not validate gets
+        // its own error (`EmptySchema`, `InvalidSchema`) rather than a JSON one.
+        let data: SchemaData = serde_json::from_str(json)?;
+        Schema::new(data.attributes)
     }
 
     /// Reads a schema from a JSON file.

@@ -51,6 +51,34 @@ fn agrees_with_linfa_on_well_separated_blobs() {
     }
 }
 
+/// Above `KMeans::SAMPLE_MIN_ROWS` customers the default seeds from a sample (k-means++ and
+/// Lloyd's iteration on it): the same agreement with linfa, which seeds on every customer, and
+/// the same inertia as our exact k-means++ within 0.5%.
+#[test]
+fn the_sampled_default_agrees_with_linfa_and_with_exact_kmeans_plus_plus() {
+    let (n, d, k, seed) = (100_000, 8, 6, 4);
+    assert!(n > KMeans::SAMPLE_MIN_ROWS);
+    let x = blobs(n, d, k, seed);
+    let km = KMeans::new(k).with_seed(seed).with_n_init(3);
+    let ours = km.fit(x.view()).unwrap();
+    let theirs = linfa_labels(&x, k, 3, seed);
+    let ari = adjusted_rand_index(ours.labels(), &theirs).unwrap();
+    assert!(ari >= 0.99, "ARI {ari}");
+    let their_inertia = inertia(x.view(), &as_segmentation(&theirs)).unwrap();
+    assert!(
+        ours.inertia() <= their_inertia * 1.005,
+        "ours {}, linfa {their_inertia}",
+        ours.inertia()
+    );
+    let exact = km.with_init(Init::KMeansPlusPlus).fit(x.view()).unwrap();
+    assert!(
+        ours.inertia() <= exact.inertia() * 1.005,
+        "sampled {}, exact {}",
+        ours.inertia(),
+        exact.inertia()
+    );
+}
+
 #[test]
 fn inertia_never_increases_between_iterations() {
     for (seed, init) in [

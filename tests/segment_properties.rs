@@ -212,6 +212,52 @@ fn nan_data_is_located_by_every_engine() {
 }
 
 #[test]
+fn values_whose_squared_distances_overflow_are_rejected_by_kmeans() {
+    // Values near 1e300 make every squared distance infinite: k-means used to return one segment
+    // with infinite inertia and no error.
+    let mut x = Blobs::new(20, 3, 2).with_seed(4).generate().features;
+    x.mapv_inplace(|v| 1e300 + v * 1e298);
+    let e = KMeans::new(3).segment(x.view()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::FeatureTooLarge {
+                row: 0,
+                column: 0,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("rescale the column"), "{e}");
+    assert!(matches!(
+        AutoK::default().segment(x.view()).unwrap_err(),
+        Error::FeatureTooLarge { .. }
+    ));
+    // The first value beyond the bound is named, with either sign.
+    let mut y = Blobs::new(20, 3, 2).with_seed(4).generate().features;
+    y[[5, 1]] = -2.0 * KMeans::MAX_ABS_FEATURE;
+    y[[9, 0]] = f64::MAX;
+    assert!(matches!(
+        KMeans::new(2).fit(y.view()).unwrap_err(),
+        Error::FeatureTooLarge {
+            row: 5,
+            column: 1,
+            ..
+        }
+    ));
+    // Values at the bound are accepted and give a finite inertia; the fitted model rejects
+    // customers beyond it too.
+    y.mapv_inplace(|v| v.signum() * KMeans::MAX_ABS_FEATURE);
+    let m = KMeans::new(2).fit(y.view()).unwrap();
+    assert!(m.inertia().is_finite());
+    assert!(matches!(
+        m.predict(x.view()).unwrap_err(),
+        Error::FeatureTooLarge { .. }
+    ));
+}
+
+#[test]
 fn k_outside_one_to_n_is_rejected() {
     let x = Blobs::new(5, 2, 2).generate().features;
     let e = KMeans::new(0).segment(x.view()).unwrap_err();

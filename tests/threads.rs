@@ -149,3 +149,33 @@ fn the_bundled_auto_k_run_is_the_same_on_any_number_of_threads() {
 fn the_bundled_dbscan_run_is_the_same_on_any_number_of_threads() {
     same_on_1_2_3_and_8_threads(Data::Bundled, Algorithm::Dbscan);
 }
+
+/// Above `KMeans::SAMPLE_MIN_ROWS` customers the default seeding draws a sample: the fitted model
+/// (plain and weighted) and the starting centroids are the same on 1, 2, 3 and 8 threads.
+#[test]
+fn a_sampled_kmeans_fit_is_the_same_on_any_number_of_threads() {
+    let x = personas::sample::Blobs::new(KMeans::SAMPLE_MIN_ROWS + 4_000, 3, 4)
+        .with_seed(5)
+        .with_separation(2.0)
+        .generate()
+        .features;
+    let w: Vec<f64> = (0..x.nrows()).map(|i| (i % 5) as f64 * 0.5).collect();
+    let km = KMeans::new(5).with_seed(9).with_n_init(2);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                (
+                    km.fit(x.view()).unwrap(),
+                    km.fit_weighted(x.view(), &w).unwrap(),
+                    km.initial_centroids(x.view()).unwrap(),
+                )
+            })
+    };
+    let one = run(1);
+    for threads in [2, 3, 8] {
+        assert!(run(threads) == one, "{threads} threads differ from 1");
+    }
+}

@@ -7,8 +7,9 @@
 //!
 //! The engines, all our own (parallel with rayon, deterministic whatever the thread count):
 //!
-//! - [`KMeans`]: `k` segments around centroids (k-means++ or random initialisation, restarts,
-//!   per-customer weights); [`KMeans::fit`] gives a [`KMeansModel`] that assigns new customers.
+//! - [`KMeans`]: `k` segments around centroids (k-means++, on a sample for large data, or random
+//!   initialisation, restarts, per-customer weights); [`KMeans::fit`] gives a [`KMeansModel`]
+//!   that assigns new customers.
 //! - [`Dbscan`]: dense regions as segments, outliers in none; [`suggest_eps`] proposes the radius
 //!   and [`Dbscan::fit`] gives a [`DbscanModel`] that assigns new customers.
 //! - [`AutoK`]: k-means with `k` chosen from a range (3..=6 by default) by separation

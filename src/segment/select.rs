@@ -24,8 +24,9 @@ pub use assessment::KAssessment;
 ///
 /// Every `k` in the range (3..=6 by default) is fitted with the same seed and settings (the
 /// initialisation is drawn once for the largest `k`, and each `k` starts from its first `k`
-/// centroids, which is itself a k-means++ initialisation and saves most of its cost). Each fit
-/// is then scored on:
+/// centroids, which is itself a k-means++ initialisation and saves most of its cost; on more
+/// customers than [`KMeans::SAMPLE_MIN_ROWS`] the default seeding is k-means++ on a sample, without
+/// the iteration on the sample that [`KMeans::fit`] adds). Each fit is then scored on:
 ///
 /// - **separation**: the silhouette (on a seeded sample of at most 2,000 customers, see
 ///   [`AutoK::with_silhouette_sample`], fewer with more than 1,000 feature columns so that it
@@ -267,7 +268,11 @@ impl AutoK {
         let mut fits = Vec::new();
         // One seeding per restart with the largest k; each k starts from its first k centroids.
         let k_max = hi.min(n).max(lo);
-        let seedings = self.kmeans.clone().with_k(k_max).seedings(features)?;
+        let seedings = self
+            .kmeans
+            .clone()
+            .with_k(k_max)
+            .seedings(features, false)?;
         for k in lo..=hi.min(n) {
             let kmeans = self.kmeans.clone().with_k(k);
             let model = kmeans.fit_from(features, &seedings)?;
