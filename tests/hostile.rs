@@ -77,11 +77,17 @@ fn a_huge_cell_gives_a_short_error_wherever_it_is() {
     let err = CustomerTable::from_csv_reader(csv.as_bytes(), &numeric, &options).unwrap_err();
     assert!(matches!(err, Error::DuplicateId { .. }), "{err:?}");
     assert_short(&err);
-    // A level that is not one of the declared ones.
+    // A level that is not one of the declared ones (and too long to be a level at all).
     let levels = Schema::new(vec![Attribute::categorical("region", ["north", "south"])]).unwrap();
     let csv = format!("region\nnorth\n{big}\n");
     let err = CustomerTable::from_csv_reader(csv.as_bytes(), &levels, &options).unwrap_err();
-    assert!(matches!(err, Error::UnknownLevel { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::UnknownLevel { row: 2, .. } | Error::WrongType { row: 2, .. }
+        ),
+        "{err:?}"
+    );
     assert_short(&err);
     // A schema column missing from a file whose header is huge.
     let csv = format!("{big},{big}x\n1,2\n");
