@@ -204,22 +204,25 @@ impl Plan {
             columns: self
                 .slots
                 .iter()
-                .map(|slot| match slot {
-                    Slot::Numeric | Slot::Date(_) => {
-                        Cells::Numeric(Numbers::with_capacity(capacity))
-                    }
-                    Slot::Boolean => Cells::Boolean(Flags::with_capacity(capacity)),
-                    Slot::Levels(set) => Cells::Levels(
-                        set.clone(),
-                        Vec::with_capacity(capacity),
-                        Validity::with_capacity(capacity),
-                    ),
-                    Slot::Tags(_, set) => Cells::Tags(set.clone(), TagSets::default()),
-                    Slot::Id | Slot::Omit | Slot::Derived => Cells::Skipped(0),
-                })
+                .map(|slot| Self::cells(slot, capacity))
                 .collect(),
             ids: Vec::new(),
             rows: 0,
+        }
+    }
+
+    /// Empty cells of one attribute, with room for `capacity` customers.
+    fn cells(slot: &Slot, capacity: usize) -> Cells {
+        match slot {
+            Slot::Numeric | Slot::Date(_) => Cells::Numeric(Numbers::with_capacity(capacity)),
+            Slot::Boolean => Cells::Boolean(Flags::with_capacity(capacity)),
+            Slot::Levels(set) => Cells::Levels(
+                set.clone(),
+                Vec::with_capacity(capacity),
+                Validity::with_capacity(capacity),
+            ),
+            Slot::Tags(_, set) => Cells::Tags(set.clone(), TagSets::default()),
+            Slot::Id | Slot::Omit | Slot::Derived => Cells::Skipped(0),
         }
     }
 }
@@ -440,42 +443,71 @@ fn unknown_level(plan: &Plan, c: usize, row: usize, value: &str, levels: &[Strin
     }
 }
 
-impl Part {
-    /// Appends `other`'s rows after this part's (levels merged, codes remapped).
-    pub(crate) fn append(&mut self, other: Part) {
-        for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
-            match (mine, theirs) {
-                (Cells::Numeric(a), Cells::Numeric(b)) => a.append(&b),
-                (Cells::Boolean(a), Cells::Boolean(b)) => a.append(&b),
-                (Cells::Skipped(a), Cells::Skipped(b)) => *a += b,
-                (
-                    Cells::Levels(set, codes, valid),
-                    Cells::Levels(other_set, other_codes, other_valid),
-                ) => {
-                    let remap = set.absorb(&other_set);
-                    codes.extend(
-                        other_codes
-                            .iter()
-                            .map(|&c| remap.get(c as usize).copied().unwrap_or(0)),
-                    );
-                    valid.append(&other_valid);
+impl Cells {
+    /// Appends `other`'s customers (levels merged, codes remapped).
+    fn append(&mut self, other: Cells) {
+        match (self, other) {
+            (Cells::Numeric(a), Cells::Numeric(b)) => a.append(&b),
+            (Cells::Boolean(a), Cells::Boolean(b)) => a.append(&b),
+            (Cells::Skipped(a), Cells::Skipped(b)) => *a += b,
+            (Cells::Levels(set, codes, valid), Cells::Levels(other_set, other_codes, other_valid)) => {
+                let remap = set.absorb(&other_set);
+                codes.extend(
+                    other_codes
+                        .iter()
+                        .map(|&c| remap.get(c as usize).copied().unwrap_or(0)),
+                );
+                valid.append(&other_valid);
+            }
+            (Cells::Tags(set, sets), Cells::Tags(other_set, other_sets)) => {
+                let remap = set.absorb(&other_set);
+                for s in other_sets.iter() {
+                    let mapped: Option<Vec<u32>> = s.map(|s| {
+                        let mut m: Vec<u32> = s.iter().map(|&c| remap[c as usize]).collect();
+                        m.sort_unstable();
+                        m
+                    });
+                    sets.push(mapped.as_deref());
                 }
-                (Cells::Tags(set, sets), Cells::Tags(other_set, other_sets)) => {
-                    let remap = set.absorb(&other_set);
-                    for s in other_sets.iter() {
-                        let mapped: Option<Vec<u32>> = s.map(|s| {
-                            let mut m: Vec<u32> = s.iter().map(|&c| remap[c as usize]).collect();
-                            m.sort_unstable();
-                            m
-                        });
-                        sets.push(mapped.as_deref());
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Part {
+    /// The parts' rows, in order, as one part. Columns are joined one at a time into vectors of
+    /// the exact size, each part's piece freed as soon as it is copied, so the peak is the table
+    /// plus one column rather than twice the table.
+    pub(crate) fn concat(plan: &Plan, parts: Vec<Part>) -> Part {
+        let rows: usize = parts.iter().map(|p| p.rows).sum();
+        let mut ids = Vec::with_capacity(if parts.iter().any(|p| !p.ids.is_empty()) {
+            rows
+        } else {
+            0
+        });
+        let mut pieces: Vec<Vec<Option<Cells>>> = parts
+            .into_iter()
+            .map(|p| {
+                ids.extend(p.ids);
+                p.columns.into_iter().map(Some).collect()
+            })
+            .collect();
+        let columns = plan
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(c, slot)| {
+                let mut joined = Plan::cells(slot, rows);
+                for part in &mut pieces {
+                    if let Some(cells) = part.get_mut(c).and_then(Option::take) {
+                        joined.append(cells);
                     }
                 }
-                _ => {}
-            }
-        }
-        self.ids.extend(other.ids);
-        self.rows += other.rows;
+                joined
+            })
+            .collect();
+        Part { columns, ids, rows }
     }
 
     /// The finished table: learned levels sorted, derived attributes computed, ids checked.

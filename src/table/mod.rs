@@ -24,7 +24,7 @@ use crate::error::{list_for_message, Error, Result};
 use crate::hash::FastMap;
 use crate::input::{open, CsvOptions};
 use crate::schema::Schema;
-use build::Plan;
+use build::{Part, Plan};
 
 pub(crate) use build::parse_bool;
 pub use build::MAX_LEVEL_BYTES;
@@ -130,7 +130,7 @@ impl CustomerTable {
         // Set once from the header, which `read_chunked` delivers before any chunk is parsed.
         let positions = std::sync::OnceLock::new();
         let names = std::sync::OnceLock::new();
-        let mut table = plan.part(0);
+        let mut parts = Vec::new();
         csv::read_chunked(
             reader,
             options,
@@ -154,11 +154,11 @@ impl CustomerTable {
                 Ok(part)
             },
             |part| {
-                table.append(part);
+                parts.push(part);
                 Ok(())
             },
         )?;
-        table.finish(plan)
+        Part::concat(&plan, parts).finish(plan)
     }
 
     /// Builds a table from rows of values, one value per input attribute (every attribute that
