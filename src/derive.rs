@@ -33,7 +33,7 @@ use crate::table::{Column, Numbers};
 /// Inputs are attributes read from the input (never other derived attributes). A customer with
 /// a missing input gets a missing value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Derived {
     /// The sum of numeric attributes: `{"op": "sum", "of": ["a", "b"]}`.
     Sum {

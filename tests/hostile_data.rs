@@ -277,3 +277,64 @@ fn chunked_reading_gives_the_same_table_on_any_thread_count() {
         assert!(load(threads) == one, "{threads} threads");
     }
 }
+
+#[test]
+fn what_inference_accepts_the_table_loads() {
+    // Cells that once made the table refuse the schema inference wrote for it: infinities and
+    // numbers beyond what sums can hold, and an id-like column with a missing id.
+    let mut base = String::from("customer_id,income,visits\n");
+    for r in 0..60 {
+        base.push_str(&format!("c{r},{},{}\n", 20_000 + r * 500, r % 7));
+    }
+    let cases = [
+        base.replacen("20500", "inf", 1),
+        base.replacen("20500", "1e309", 1),
+        base.replacen("20500", "-1e200", 1),
+        base.replacen("c1,", ",", 1),
+        base.replacen("c1,", "NA,", 1),
+    ];
+    for (i, csv) in cases.iter().enumerate() {
+        let inference = infer(csv);
+        let table =
+            CustomerTable::from_csv_reader(csv.as_bytes(), inference.schema(), &CsvOptions::new());
+        let table = table.unwrap_or_else(|e| panic!("case {i}: {e}\n{inference}"));
+        assert_eq!(table.n_customers(), 60, "case {i}");
+    }
+    // The missing id leaves the column unused as the identifier, and says why.
+    let inference = infer(&cases[3]);
+    assert_ne!(
+        inference.schema().get("customer_id").unwrap().role,
+        Role::Identifier
+    );
+    let reason = &inference.guesses()[0].reason;
+    assert!(reason.contains("1 rows have none"), "{reason}");
+}
+
+#[test]
+fn unknown_keys_in_a_saved_encoder_or_a_formula_are_errors_naming_them() {
+    let csv = "id,spend,visits,member\na,10,1,yes\nb,20,3,no\nc,35,2,yes\nd,5,7,no\n";
+    let inference = infer(csv);
+    let table =
+        CustomerTable::from_csv_reader(csv.as_bytes(), inference.schema(), &CsvOptions::new())
+            .unwrap();
+    let fitted = Encoder::new().fit(&table).unwrap();
+    let json = serde_json::to_string(&fitted).unwrap();
+    let back: personas::FittedEncoder = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, fitted, "a saved encoder round-trips");
+    for (from, to) in [
+        ("{\"attributes\"", "{\"colour\":1,\"attributes\""),
+        ("\"offset\"", "\"colour\":1,\"offset\""),
+        ("\"center\"", "\"colour\":1,\"center\""),
+    ] {
+        assert!(json.contains(from), "{from}");
+        let bad = json.replacen(from, to, 1);
+        let err = serde_json::from_str::<personas::FittedEncoder>(&bad).unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+    }
+    let schema = r#"{"attributes": [
+        {"name": "a", "kind": "numeric"}, {"name": "b", "kind": "numeric"},
+        {"name": "t", "kind": "numeric", "derived": {"op": "sum", "of": ["a", "b"], "colour": 1}}
+    ]}"#;
+    let err = Schema::from_json(schema).unwrap_err();
+    assert!(err.to_string().contains("colour"), "{err}");
+}

@@ -59,14 +59,15 @@ impl Encoder {
                 Fit::Constant(value) => {
                     let error = Error::ZeroVariance {
                         column: attribute.name.clone(),
-                        value: value.clone(),
+                        value: crate::error::shorten(&value),
                     };
                     if self.zero_variance == ZeroVariance::Error {
                         return Err(error);
                     }
                     warnings.push(format!(
-                        "column `{}` has the same value ({value}) for every customer and was dropped",
-                        attribute.name
+                        "column `{}` has the same value ({}) for every customer and was dropped",
+                        crate::error::shorten(&attribute.name),
+                        crate::error::shorten(&value)
                     ));
                     first_constant.get_or_insert(error);
                 }

@@ -269,8 +269,10 @@ pub struct FittedEncoder {
     unknown_levels: UnknownLevels,
 }
 
-/// The serialised form of a [`FittedEncoder`], before its checks.
+/// The serialised form of a [`FittedEncoder`], before its checks. Unknown keys are errors naming
+/// the key, as in schema and rules JSON.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FittedEncoderData {
     attributes: Vec<FittedAttribute>,
     columns: Vec<FeatureColumn>,
@@ -302,6 +304,14 @@ impl TryFrom<FittedEncoderData> for FittedEncoder {
                 )));
             }
             check_positive("weight", a.weight).map_err(problem)?;
+            if !(crate::schema::MIN_WEIGHT..=crate::schema::MAX_WEIGHT).contains(&a.weight) {
+                return Err(problem(format!(
+                    "weight {} is outside {} to {}",
+                    a.weight,
+                    crate::schema::MIN_WEIGHT,
+                    crate::schema::MAX_WEIGHT
+                )));
+            }
             a.encoding.check(a.weight).map_err(problem)?;
             a.describe(&mut expected);
         }
@@ -413,6 +423,7 @@ fn check_fill(fill: &[f64], levels: &[String]) -> std::result::Result<(), String
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FittedAttribute {
     name: String,
     weight: f64,
@@ -423,7 +434,7 @@ struct FittedAttribute {
 
 /// Fitted statistics per kind. Fill values are the unweighted encoding of a missing value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 enum Encoding {
     Numeric {
         scaling: Scaling,

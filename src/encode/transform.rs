@@ -153,7 +153,7 @@ impl FittedEncoder {
         Error::UnknownLevel {
             row: row + 1,
             column: a.name.clone(),
-            value: value.to_string(),
+            value: crate::error::shorten(value),
             known: list_for_message(fitted),
         }
     }

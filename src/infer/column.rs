@@ -191,6 +191,8 @@ pub(crate) fn guess_column(
     let parsed: Vec<Option<f64>> = known
         .iter()
         .map(|c| parse_number(c.trim(), cells.decimal_comma))
+        // Infinities and numbers too large to compute with are strays, as the table reads them.
+        .map(|x| x.filter(|x| x.abs() <= crate::table::MAX_MAGNITUDE))
         .collect();
     let strays: Vec<usize> = (0..known.len()).filter(|&i| parsed[i].is_none()).collect();
     // A few stray texts among many numbers (`abc`, `unknown`) are read as missing, and named.

@@ -272,7 +272,19 @@ impl Inference {
                 rows: raw.n_rows,
                 decimal_comma: raw.decimal_comma,
             };
-            columns.push(guess_column(name, &cells, &mut have_identifier));
+            let missing = cells.rows - cells.known.len();
+            let mut guess = guess_column(name, &cells, &mut have_identifier);
+            if guess.attribute.role == Role::Identifier && missing > 0 {
+                // Every customer needs an id: a column that lacks some cannot be the identifier.
+                have_identifier = false;
+                guess.attribute.role = Role::Ignored;
+                guess.reason = format!(
+                    "{}, but {missing} rows have none, so it cannot identify every customer: \
+                     ignored, and customers are numbered by row",
+                    guess.reason
+                );
+            }
+            columns.push(guess);
         }
         // The customer-like id when several repeat (an order id repeats too, per line).
         let repeated = columns.iter().filter(|g| g.repeated_id.is_some());

@@ -26,8 +26,8 @@ use crate::input::{open, CsvOptions};
 use crate::schema::Schema;
 use build::{Part, Plan};
 
-pub(crate) use build::parse_bool;
 pub use build::MAX_LEVEL_BYTES;
+pub(crate) use build::{parse_bool, MAX_MAGNITUDE};
 pub use column::{Codes, Column, Flags, Numbers, TagSets, Validity};
 
 /// One cell of customer data handed over in Rust (see [`CustomerTable::from_rows`]).
