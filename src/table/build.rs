@@ -479,38 +479,13 @@ impl Cells {
 }
 
 impl Part {
-    /// The parts' rows, in order, as one part. Columns are joined one at a time into vectors of
-    /// the exact size, each part's piece freed as soon as it is copied, so the peak is the table
-    /// plus one column rather than twice the table.
-    pub(crate) fn concat(plan: &Plan, parts: Vec<Part>) -> Part {
-        let rows: usize = parts.iter().map(|p| p.rows).sum();
-        let mut ids = Vec::with_capacity(if parts.iter().any(|p| !p.ids.is_empty()) {
-            rows
-        } else {
-            0
-        });
-        let mut pieces: Vec<Vec<Option<Cells>>> = parts
-            .into_iter()
-            .map(|p| {
-                ids.extend(p.ids);
-                p.columns.into_iter().map(Some).collect()
-            })
-            .collect();
-        let columns = plan
-            .slots
-            .iter()
-            .enumerate()
-            .map(|(c, slot)| {
-                let mut joined = Plan::cells(slot, rows);
-                for part in &mut pieces {
-                    if let Some(cells) = part.get_mut(c).and_then(Option::take) {
-                        joined.append(cells);
-                    }
-                }
-                joined
-            })
-            .collect();
-        Part { columns, ids, rows }
+    /// Appends `other`'s rows after this part's (levels merged, codes remapped).
+    pub(crate) fn append(&mut self, other: Part) {
+        for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
+            mine.append(theirs);
+        }
+        self.ids.extend(other.ids);
+        self.rows += other.rows;
     }
 
     /// The finished table: learned levels sorted, derived attributes computed, ids checked.

@@ -48,13 +48,22 @@ impl Validity {
 
     /// Appends every customer of `other`.
     pub(crate) fn append(&mut self, other: &Validity) {
-        if self.len % 64 == 0 {
+        let shift = self.len % 64;
+        if shift == 0 {
             self.words.extend_from_slice(&other.words);
-            self.len += other.len;
-            self.missing += other.missing;
         } else {
-            (0..other.len).for_each(|i| self.push(other.is_valid(i)));
+            // Each word of `other` fills the free high bits of the last word and starts the next.
+            for &word in &other.words {
+                if let Some(last) = self.words.last_mut() {
+                    *last |= word << shift;
+                }
+                self.words.push(word >> (64 - shift));
+            }
+            // Drop a trailing word that holds no customer.
+            self.words.truncate((self.len + other.len).div_ceil(64));
         }
+        self.len += other.len;
+        self.missing += other.missing;
     }
 
     /// Whether customer `i` (0-based) has a value.
@@ -468,6 +477,29 @@ mod tests {
         (0..64).for_each(|_| aligned.push(true));
         aligned.append(&b);
         assert!(!aligned.is_valid(66) && aligned.is_valid(67));
+    }
+
+    #[test]
+    fn appending_bitmaps_equals_pushing_their_bits() {
+        let bit = |i: usize| (i * 7 + i / 3) % 5 != 0;
+        for (a, b) in [
+            (0, 5),
+            (3, 70),
+            (64, 1),
+            (63, 129),
+            (100, 64),
+            (1, 1),
+            (127, 200),
+        ] {
+            let mut left = Validity::default();
+            (0..a).for_each(|i| left.push(bit(i)));
+            let mut right = Validity::default();
+            (0..b).for_each(|i| right.push(bit(a + i)));
+            left.append(&right);
+            let mut pushed = Validity::default();
+            (0..a + b).for_each(|i| pushed.push(bit(i)));
+            assert_eq!(left, pushed, "{a} + {b}");
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::error::{list_for_message, Error, Result};
 use crate::hash::FastMap;
 use crate::input::{open, CsvOptions};
 use crate::schema::Schema;
-use build::{Part, Plan};
+use build::Plan;
 
 pub use build::MAX_LEVEL_BYTES;
 pub(crate) use build::{parse_bool, MAX_MAGNITUDE};
@@ -130,7 +130,10 @@ impl CustomerTable {
         // Set once from the header, which `read_chunked` delivers before any chunk is parsed.
         let positions = std::sync::OnceLock::new();
         let names = std::sync::OnceLock::new();
-        let mut parts = Vec::new();
+        // Each chunk's rows are appended as soon as its batch is parsed, so only one batch of
+        // chunk parts is alive beside the table. The table's columns grow in place (large
+        // allocations are remapped by the allocator, not copied into a second buffer).
+        let mut table = plan.part(0);
         csv::read_chunked(
             reader,
             options,
@@ -154,11 +157,11 @@ impl CustomerTable {
                 Ok(part)
             },
             |part| {
-                parts.push(part);
+                table.append(part);
                 Ok(())
             },
         )?;
-        Part::concat(&plan, parts).finish(plan)
+        table.finish(plan)
     }
 
     /// Builds a table from rows of values, one value per input attribute (every attribute that
