@@ -243,8 +243,9 @@ fn corrupted_encoder_json_is_an_error_naming_the_attribute_not_a_panic() {
         ),
         (
             |j| {
-                j["attributes"][1]["weight"] = 1e10.into();
-                j["attributes"][1]["encoding"]["factor"] = 1e300.into();
+                // Within the weight bounds, but the product overflows.
+                j["attributes"][1]["weight"] = 1e5.into();
+                j["attributes"][1]["encoding"]["factor"] = 1e304.into();
             },
             &["attribute `c`", "weight × factor inf"],
         ),
