@@ -450,7 +450,10 @@ impl Cells {
             (Cells::Numeric(a), Cells::Numeric(b)) => a.append(&b),
             (Cells::Boolean(a), Cells::Boolean(b)) => a.append(&b),
             (Cells::Skipped(a), Cells::Skipped(b)) => *a += b,
-            (Cells::Levels(set, codes, valid), Cells::Levels(other_set, other_codes, other_valid)) => {
+            (
+                Cells::Levels(set, codes, valid),
+                Cells::Levels(other_set, other_codes, other_valid),
+            ) => {
                 let remap = set.absorb(&other_set);
                 codes.extend(
                     other_codes
