@@ -235,7 +235,9 @@ fn run(args: Args) -> Result<(), String> {
             }
             let inference =
                 Inference::from_csv_path_with(&args.input, &options, &infer).map_err(text)?;
-            eprint!("{inference}");
+            // One write: stderr is unbuffered, and a wide file's report has a line per column.
+            let report = inference.to_string();
+            eprint!("{report}");
             if inference.repeated_rows().is_some() && !args.rows_are_customers {
                 return Err("the rows are not customers (see the warning above); pass \
                      --rows-are-customers to segment them anyway"
