@@ -83,12 +83,17 @@ pub use assessment::KAssessment;
 pub struct AutoK {
     range: RangeInclusive<usize>,
     kmeans: KMeans,
+    selection_sample: usize,
     silhouette_sample: usize,
     stability: Stability,
     min_share: f64,
     weak_silhouette: f64,
     weak_stability: f64,
 }
+
+/// Mixed into the seed for the selection sample, so that it is drawn apart from the other
+/// seeded draws.
+const SELECTION_STREAM: u64 = 0x5e1e_c710_0000_0001;
 
 /// The restarts of each stability subsample fit (fewer when the search itself uses fewer).
 const STABILITY_RESTARTS: usize = 3;
@@ -104,6 +109,10 @@ impl AutoK {
     /// The largest `k` a range may end at: 50.
     pub const MAX_K: usize = 50;
 
+    /// Above this many customers, `k` is chosen on a seeded uniform sample of this many (see
+    /// [`AutoK::with_selection_sample`]): 200,000.
+    pub const SELECTION_SAMPLE: usize = 200_000;
+
     /// Chooses `k` in `range` with k-means' defaults (see [`KMeans::new`]), stability measured
     /// as [`Stability::new`], a minimum segment share of 5% and weak-structure thresholds of
     /// silhouette 0.25 and stability 0.8.
@@ -111,12 +120,24 @@ impl AutoK {
         AutoK {
             range,
             kmeans: KMeans::new(1),
+            selection_sample: Self::SELECTION_SAMPLE,
             silhouette_sample: 2_000,
             stability: Stability::new(),
             min_share: 0.05,
             weak_silhouette: 0.25,
             weak_stability: 0.8,
         }
+    }
+
+    /// Chooses `k` on a seeded uniform sample of at most `customers` customers (at least 1,000),
+    /// then fits the chosen `k` on all of them, starting from the sample's centroids (one run of
+    /// Lloyd's iteration, usually a few passes). The scores, the reason and the warnings are
+    /// those of the sample, and the assessment says so. With no more customers than this, every
+    /// customer takes part and nothing changes. On 10,000,000 customers this is what keeps the
+    /// choice of k from costing ten restarts and the stability fits of every k on all of them.
+    pub fn with_selection_sample(mut self, customers: usize) -> Self {
+        self.selection_sample = customers.max(1_000);
+        self
     }
 
     /// Sets the seed of every fit, of the silhouette sample and of the stability subsamples.
@@ -263,6 +284,39 @@ impl AutoK {
     pub fn fit(&self, features: ArrayView2<'_, f64>) -> Result<KChoice> {
         let n = features.nrows();
         self.check(n)?;
+        if n <= self.selection_sample {
+            return self.fit_all(features);
+        }
+        let mut rows = crate::rng::Rng::new(self.kmeans.seed() ^ SELECTION_STREAM)
+            .sample_indices(n, self.selection_sample);
+        rows.sort_unstable();
+        let sample = features.select(ndarray::Axis(0), &rows);
+        let on_sample = self.fit_all(sample.view())?;
+        let k = on_sample.k();
+        let start: Vec<f64> = on_sample.model.centroids().iter().copied().collect();
+        let model = self
+            .kmeans
+            .clone()
+            .with_k(k)
+            .with_n_init(1)
+            .fit_from(features, &[start])?;
+        let segmentation = model.segmentation()?;
+        let mut assessment = on_sample.assessment;
+        assessment.reason.push_str(&format!(
+            " (scores measured on a uniform sample of {} of the {n} customers; k = {k} then \
+             fitted on all of them from the sample's centroids)",
+            self.selection_sample
+        ));
+        Ok(KChoice {
+            model,
+            segmentation,
+            assessment,
+        })
+    }
+
+    /// Scores every `k` of the range on all of `features` and keeps the chosen fit.
+    fn fit_all(&self, features: ArrayView2<'_, f64>) -> Result<KChoice> {
+        let n = features.nrows();
         let (lo, hi) = (*self.range.start(), *self.range.end());
         let mut scores = Vec::new();
         let mut fits = Vec::new();

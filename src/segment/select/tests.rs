@@ -242,3 +242,41 @@ fn k_above_the_number_of_customers_is_skipped() {
     let c = AutoK::new(2..=8).fit(x.view()).unwrap();
     assert_eq!(c.scores().len(), 3);
 }
+
+#[test]
+fn k_is_chosen_on_a_sample_of_a_large_population_and_fitted_on_all() {
+    let x = blobs(6_000, 4, 4, 11);
+    let sampled = AutoK::new(2..=6)
+        .with_seed(5)
+        .with_selection_sample(1_500)
+        .fit(x.view())
+        .unwrap();
+    let whole = AutoK::new(2..=6).with_seed(5).fit(x.view()).unwrap();
+    assert_eq!(sampled.k(), 4, "{}", sampled.table());
+    assert_eq!(sampled.k(), whole.k());
+    assert_eq!(
+        sampled.segmentation().n_customers(),
+        6_000,
+        "every customer is labelled"
+    );
+    assert!(
+        sampled.reason().contains("sample of 1500 of the 6000"),
+        "{}",
+        sampled.reason()
+    );
+    assert!(!whole.reason().contains("sample of"), "{}", whole.reason());
+    // Well separated blobs: the fit from the sample's centroids finds the same partition.
+    let ari = crate::segment::metrics::adjusted_rand_index(
+        sampled.model().labels(),
+        whole.model().labels(),
+    )
+    .unwrap();
+    assert!(ari > 0.999, "ARI {ari}");
+    // Seeded: the same answer again.
+    let again = AutoK::new(2..=6)
+        .with_seed(5)
+        .with_selection_sample(1_500)
+        .fit(x.view())
+        .unwrap();
+    assert_eq!(again.model().labels(), sampled.model().labels());
+}
