@@ -16,6 +16,65 @@ pub const DEFAULT_MISSING_MARKERS: &[&str] = &[
     "#value!", "#ref!", "#name?", "#num!",
 ];
 
+/// What one cell says about its column's decimal mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// Only a decimal comma reads it (`12,5`, `1.234,5`, `1.234.567`).
+    Comma,
+    /// Only a decimal point reads it (`12.5`, `1,234.5`, `1,234,567`).
+    Dot,
+    /// Either reads it (`1,500` or `1.500`: a thousands group or three decimals), or it has no
+    /// separator at all.
+    Either,
+}
+
+fn mark_of(cell: &str) -> Mark {
+    let t: String = cell
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+        .collect();
+    let (commas, dots) = (t.matches(',').count(), t.matches('.').count());
+    let last_group = |sep: char| t.rsplit(sep).next().map_or(0, str::len);
+    match (commas, dots) {
+        (0, 0) => Mark::Either,
+        (c, d) if c > 0 && d > 0 => {
+            if t.rfind(',') > t.rfind('.') {
+                Mark::Comma
+            } else {
+                Mark::Dot
+            }
+        }
+        (1, 0) if last_group(',') == 3 => Mark::Either,
+        (1, 0) => Mark::Comma,
+        (_, 0) => Mark::Dot,
+        (0, 1) if last_group('.') == 3 => Mark::Either,
+        (0, 1) => Mark::Dot,
+        _ => Mark::Comma,
+    }
+}
+
+/// Whether a column's numbers are written with a decimal comma, from its cells: yes when some
+/// cell can only be read with a decimal comma (`12,5`, `1.234,5`) and none only with a decimal
+/// point (`12.5`, `1,234.5`); when every cell reads either way (`1,500`, `9.879`), yes only in a
+/// file delimited by `;`, the export of spreadsheets set to a decimal comma.
+pub(crate) fn decimal_comma_column<'a>(
+    cells: impl IntoIterator<Item = &'a str>,
+    semicolons: bool,
+) -> bool {
+    let (mut comma, mut dot, mut separated) = (false, false, false);
+    for cell in cells {
+        match mark_of(cell) {
+            Mark::Comma => comma = true,
+            Mark::Dot => dot = true,
+            Mark::Either => separated |= cell.contains([',', '.']),
+        }
+        if comma && dot {
+            return false;
+        }
+    }
+    comma || (!dot && separated && semicolons)
+}
+
 /// A cell without the whitespace around it (Unicode whitespace, such as a no-break space, too);
 /// the common cell that starts and ends with a visible ASCII character costs two comparisons.
 #[inline]
@@ -30,17 +89,20 @@ pub(crate) fn trim_cell(cell: &str) -> &str {
 ///
 /// Besides what Rust's `f64` parser takes (`1200`, `-3.5`, `1e6`), this reads a currency sign
 /// before or after the number (`$1,200`, `1200 €`), a trailing percent sign (`12%` is 12, in the
-/// unit the column is written in), accounting negatives (`(350)` is -350), and separators:
+/// unit the column is written in), accounting negatives (`(350)` is -350), and separators, by the
+/// column's decimal mark (decided for the whole column, see [`decimal_comma_column`]):
 ///
-/// - with `decimal_comma` false (a comma-delimited file), commas group thousands only in the
-///   strict pattern `1,234,567.89`; `1,5` is not a number;
-/// - with `decimal_comma` true (a file delimited by `;`, tab or `|`, where European exports put a
-///   decimal comma), `1,5` is 1.5 and dots group thousands (`1.234,5` is 1234.5).
+/// - with `decimal_comma` false, a dot is the decimal point and commas group thousands, only in
+///   the strict pattern `1,234,567.89`; `1,5` is not a number;
+/// - with `decimal_comma` true, a comma is the decimal point and dots group thousands, only in
+///   the strict pattern `1.234.567,89`; `9.879` is 9879, and `1.5` is not a number.
 ///
 /// Anything else is not a number (`None`), and the caller reports the cell.
 pub(crate) fn parse_number(cell: &str, decimal_comma: bool) -> Option<f64> {
-    if let Ok(x) = cell.parse::<f64>() {
-        return Some(x);
+    if !decimal_comma || !cell.contains('.') {
+        if let Ok(x) = cell.parse::<f64>() {
+            return Some(x);
+        }
     }
     let mut t = cell.trim();
     let mut negative = false;
@@ -244,8 +306,9 @@ pub(crate) struct RawCsv {
     pub row_numbers: Vec<usize>,
     /// How many rows the file has.
     pub total_rows: usize,
-    /// Whether numbers may carry a decimal comma (the delimiter is not a comma).
-    pub decimal_comma: bool,
+    /// Whether the file is delimited by `;` (a hint for the decimal mark of a column whose cells
+    /// read either way).
+    pub semicolons: bool,
 }
 
 /// The sampled cells of one column, stored end to end.
@@ -389,7 +452,7 @@ impl RawCsv {
             n_rows: row_numbers.len(),
             row_numbers,
             total_rows: summary.rows,
-            decimal_comma: summary.delimiter != b',',
+            semicolons: summary.delimiter == b';',
         })
     }
 }
@@ -537,8 +600,35 @@ mod tests {
         assert_eq!(euro("1,5"), Some(1.5));
         assert_eq!(euro("1.234,5"), Some(1234.5));
         assert_eq!(euro("16558,0"), Some(16558.0));
-        assert_eq!(euro("1.5"), Some(1.5), "a plain decimal point still reads");
+        assert_eq!(euro("9.879"), Some(9879.0), "dots group thousands");
+        assert_eq!(
+            euro("1.5"),
+            None,
+            "a decimal point is not read in a decimal-comma column"
+        );
         assert_eq!(euro("1,2,3"), None);
+        assert_eq!(euro("980"), Some(980.0));
+    }
+
+    #[test]
+    fn the_decimal_mark_is_decided_for_the_whole_column() {
+        // A US export, tab-delimited, with thousands commas: never decimal commas.
+        assert!(!decimal_comma_column(["52,092", "129", "1,500"], false));
+        // A European export mixing thousands dots and decimal commas.
+        assert!(decimal_comma_column(
+            ["6.142,13", "9.879", "1.500", "980,50"],
+            true
+        ));
+        assert!(
+            decimal_comma_column(["12,5", "3"], false),
+            "a quoted 12,5 in a comma file"
+        );
+        // Whole numbers with a thousands dot: decided by the delimiter.
+        assert!(decimal_comma_column(["12.345", "980"], true));
+        assert!(!decimal_comma_column(["12.345", "980"], false));
+        // Evidence both ways: not a decimal comma (the cells that disagree are reported).
+        assert!(!decimal_comma_column(["12,5", "12.5"], true));
+        assert!(!decimal_comma_column(["1", "2"], true));
     }
 
     #[test]

@@ -81,10 +81,13 @@ fn text_in_a_numeric_column_names_row_and_column() {
         matches!(&err, Error::WrongType { row: 2, column, value, .. } if column == "age" && value == "forty"),
         "{err:?}"
     );
-    assert_eq!(
-        err.to_string(),
-        "row 2, column `age`: `forty` is not a number"
+    let message = err.to_string();
+    assert!(
+        message.starts_with("row 2, column `age`: `forty` is not a number"),
+        "{message}"
     );
+    // And it says what to do about it.
+    assert!(message.contains("missing_markers"), "{message}");
 }
 
 #[test]

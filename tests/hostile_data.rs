@@ -338,3 +338,60 @@ fn unknown_keys_in_a_saved_encoder_or_a_formula_are_errors_naming_them() {
     let err = Schema::from_json(schema).unwrap_err();
     assert!(err.to_string().contains("colour"), "{err}");
 }
+
+#[test]
+fn the_decimal_mark_is_read_per_column_never_a_thousand_times_off() {
+    // A US tab-separated export: commas group thousands.
+    let us = "id\tspend\tvisits\n1\t52,092\t3\n2\t129\t4\n3\t1,500\t7\n4\t980\t2\n";
+    let inference = infer(us);
+    let table =
+        CustomerTable::from_csv_reader(us.as_bytes(), inference.schema(), &CsvOptions::new())
+            .unwrap();
+    assert_eq!(
+        numbers(&table, "spend"),
+        [Some(52_092.0), Some(129.0), Some(1_500.0), Some(980.0)]
+    );
+    // A European export: dots group thousands, the comma is the decimal mark, whichever cell
+    // shows it; the report says which mark it read.
+    let eu = "id;spend;visits\n1;6.142,13;3\n2;9.879;4\n3;1.500;7\n4;980,50;2\n";
+    let inference = infer(eu);
+    assert!(inference.schema().get("spend").unwrap().decimal_comma);
+    let reason = &inference
+        .guesses()
+        .iter()
+        .find(|g| g.attribute == "spend")
+        .unwrap()
+        .reason;
+    assert!(reason.contains("decimal comma"), "{reason}");
+    let table =
+        CustomerTable::from_csv_reader(eu.as_bytes(), inference.schema(), &CsvOptions::new())
+            .unwrap();
+    assert_eq!(
+        numbers(&table, "spend"),
+        [Some(6_142.13), Some(9_879.0), Some(1_500.0), Some(980.5)]
+    );
+    // The mark survives the schema JSON.
+    let back = Schema::from_json(&inference.schema().to_json().unwrap()).unwrap();
+    assert!(back.get("spend").unwrap().decimal_comma);
+}
+
+#[test]
+fn a_header_that_is_not_utf8_and_a_utf16_file_are_named_as_such() {
+    let latin1 = b"id,r\xe9gion,spend\n1,a,5\n2,b,6\n".to_vec();
+    let err = Inference::from_csv_reader(latin1.as_slice(), &CsvOptions::new()).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidHeader { column: 2, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("UTF-8"), "{err}");
+    let text = "id\tspend\r\n1\t5\r\n2\t6\r\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let err = Inference::from_csv_reader(utf16.as_slice(), &CsvOptions::new()).unwrap_err();
+    assert!(err.to_string().contains("UTF-16"), "{err}");
+    // Without the byte-order mark too.
+    let err = Inference::from_csv_reader(&utf16[2..], &CsvOptions::new()).unwrap_err();
+    assert!(err.to_string().contains("UTF-16"), "{err}");
+}

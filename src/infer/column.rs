@@ -17,9 +17,12 @@ pub(crate) const MAX_CATEGORICAL_LEVELS: usize = 50;
 /// taken for purchases or events rather than customers with a few duplicated records.
 const REPEATS_FOR_EVENTS: f64 = 1.1;
 
-/// A numeric column may hold at most one stray text per this many known cells (and at least one)
-/// for the strays to be read as missing rather than the column as text.
-const STRAY_SHARE: usize = 200;
+/// A numeric column may hold at most one stray text per this many known cells (and at least
+/// [`MIN_STRAYS`]), of at most [`MAX_DISTINCT_STRAYS`] different texts, for the strays to be read
+/// as missing rather than the column as text.
+const STRAY_SHARE: usize = 100;
+const MIN_STRAYS: usize = 3;
+const MAX_DISTINCT_STRAYS: usize = 10;
 
 /// The fewest numbers a column needs before stray texts in it are read as missing.
 const MIN_NUMBERS_FOR_STRAYS: usize = 20;
@@ -102,6 +105,39 @@ pub(crate) fn guess_column(
     cells: &Cells<'_>,
     have_identifier: &mut bool,
 ) -> ColumnGuess {
+    let mut guess = guess_kind(name, cells, have_identifier);
+    if guess.attribute.kind.name() != "numeric" && guess.attribute.kind.name() != "date" {
+        // Mostly numbers, but too many texts among them to read those as missing: say so.
+        let texts: Vec<usize> = (0..cells.known.len())
+            .filter(|&i| parse_number(cells.known[i].trim(), cells.decimal_comma).is_none())
+            .collect();
+        let numbers = cells.known.len() - texts.len();
+        if !texts.is_empty() && numbers * 10 >= cells.known.len() * 9 {
+            let shown: Vec<String> = texts
+                .iter()
+                .take(3)
+                .map(|&i| {
+                    format!(
+                        "`{}` (row {})",
+                        crate::error::shorten(cells.known[i].trim()),
+                        cells.known_rows[i]
+                    )
+                })
+                .collect();
+            guess.reason.push_str(&format!(
+                " ({numbers} of the {} values are numbers; the other {} are text, such as {}: \
+                 fix them, or list them in the schema's `missing_markers` and make the column \
+                 numeric)",
+                cells.known.len(),
+                texts.len(),
+                shown.join(", ")
+            ));
+        }
+    }
+    guess
+}
+
+fn guess_kind(name: &str, cells: &Cells<'_>, have_identifier: &mut bool) -> ColumnGuess {
     let words = super::words(name);
     let facet = vocab::guess_facet(&words);
     let categorical = || Attribute::categorical(name, Vec::<String>::new());
@@ -196,7 +232,14 @@ pub(crate) fn guess_column(
         .collect();
     let strays: Vec<usize> = (0..known.len()).filter(|&i| parsed[i].is_none()).collect();
     // A few stray texts among many numbers (`abc`, `unknown`) are read as missing, and named.
-    let few = strays.len() <= (known.len() / STRAY_SHARE).max(1)
+    let distinct_strays = {
+        let mut v: Vec<&str> = strays.iter().map(|&i| known[i].trim()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.len()
+    };
+    let few = strays.len() <= (known.len() / STRAY_SHARE).max(MIN_STRAYS)
+        && distinct_strays <= MAX_DISTINCT_STRAYS
         && known.len() - strays.len() >= MIN_NUMBERS_FOR_STRAYS;
     let numbers: Option<Vec<f64>> = if strays.is_empty() || few {
         Some(parsed.iter().flatten().copied().collect())
@@ -237,6 +280,12 @@ pub(crate) fn guess_column(
             unique,
             have_identifier,
         );
+        if cells.decimal_comma {
+            guess.attribute.decimal_comma = true;
+            guess
+                .reason
+                .push_str("; numbers written with a decimal comma and thousands dots (1.234,5)");
+        }
         if !strays.is_empty() {
             let mut values: Vec<&str> = strays.iter().map(|&i| known[i].trim()).collect();
             values.sort_unstable();

@@ -40,7 +40,7 @@ impl<'a> Draft<'a> {
     fn numbers(&self, c: usize, rows: usize) -> Vec<Option<f64>> {
         self.cells(c, rows)
             .into_iter()
-            .map(|cell| cell.and_then(|t| parse_number(t, self.raw.decimal_comma)))
+            .map(|cell| cell.and_then(|t| parse_number(t, self.columns[c].attribute.decimal_comma)))
             .collect()
     }
 

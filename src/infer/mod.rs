@@ -265,12 +265,14 @@ impl Inference {
                     }
                 }
             }
+            let decimal_comma =
+                crate::input::decimal_comma_column(known.iter().copied(), raw.semicolons);
             let cells = Cells {
                 known,
                 known_rows,
                 word_markers,
                 rows: raw.n_rows,
-                decimal_comma: raw.decimal_comma,
+                decimal_comma,
             };
             let missing = cells.rows - cells.known.len();
             let mut guess = guess_column(name, &cells, &mut have_identifier);

@@ -248,6 +248,11 @@ pub struct Attribute {
     /// numbers), and names them in its report.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing_markers: Vec<String>,
+    /// Numbers in this column are written with a decimal comma and thousands dots (`1.234,5`);
+    /// otherwise with a decimal point and thousands commas (`1,234.5`). Inference decides it
+    /// from the column's cells and says so in its report.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub decimal_comma: bool,
 }
 
 fn is_default_scaling(s: &Scaling) -> bool {
@@ -300,6 +305,8 @@ struct AttributeData {
     not_missing: Vec<String>,
     #[serde(default)]
     missing_markers: Vec<String>,
+    #[serde(default)]
+    decimal_comma: bool,
 }
 
 /// The values of an attribute's `kind` key.
@@ -389,6 +396,7 @@ impl<'de> Deserialize<'de> for Attribute {
             derived: data.derived,
             not_missing: data.not_missing,
             missing_markers: data.missing_markers,
+            decimal_comma: data.decimal_comma,
         })
     }
 }
@@ -410,6 +418,7 @@ impl Attribute {
             derived: None,
             not_missing: Vec::new(),
             missing_markers: Vec::new(),
+            decimal_comma: false,
         }
     }
 

@@ -21,6 +21,10 @@ pub const MAX_LEVEL_BYTES: usize = 1_000;
 const LEVEL_TOO_LONG: &str = "a level of at most 1,000 bytes (levels are labels; make the column \
                               `ignored` in the schema if it holds free text)";
 
+const NOT_A_NUMBER: &str = "a number; fix the cell, list it in the attribute's \
+                            `missing_markers` in the schema to read it as missing, or make the \
+                            column categorical (`decimal_comma` sets the decimal mark)";
+
 /// Reads a boolean written as true/false, yes/no, y/n, t/f or 1/0 (any case).
 pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     let t = text.trim();
@@ -256,7 +260,6 @@ impl Part {
         c: usize,
         row: usize,
         text: &str,
-        decimal_comma: bool,
     ) -> Result<()> {
         let text = crate::input::trim_cell(text);
         let missing = plan.is_missing(c, text);
@@ -293,7 +296,7 @@ impl Part {
                             None => Err(plan.wrong_type(c, row, text, date_expected(*format))),
                         }
                     }
-                    _ => parse_number(text, decimal_comma),
+                    _ => parse_number(text, plan.schema.attributes()[c].decimal_comma),
                 };
                 match parsed {
                     Some(x) if x.abs() <= MAX_MAGNITUDE => {
@@ -306,7 +309,7 @@ impl Part {
                         column: plan.column_name(c),
                         value: shorten(text),
                     }),
-                    None => Err(plan.wrong_type(c, row, text, "a number")),
+                    None => Err(plan.wrong_type(c, row, text, NOT_A_NUMBER)),
                 }
             }
             (_, Cells::Boolean(v)) => match parse_bool(text) {
@@ -371,8 +374,8 @@ impl Part {
         value: &Value,
     ) -> Result<()> {
         match value {
-            Value::Missing => self.push_text(plan, c, row, "", false),
-            Value::Text(s) => self.push_text(plan, c, row, s, false),
+            Value::Missing => self.push_text(plan, c, row, ""),
+            Value::Text(s) => self.push_text(plan, c, row, s),
             Value::Number(x) if !x.is_finite() => Err(Error::NonFinite {
                 row,
                 column: plan.column_name(c),
@@ -386,7 +389,7 @@ impl Part {
                     v.push(Some(*x));
                     Ok(())
                 }
-                _ => self.push_text(plan, c, row, &number_text(*x), false),
+                _ => self.push_text(plan, c, row, &number_text(*x)),
             },
             Value::Bool(b) => match &mut self.columns[c] {
                 Cells::Boolean(v) => {
@@ -397,15 +400,15 @@ impl Part {
                     v.push(Some(f64::from(u8::from(*b))));
                     Ok(())
                 }
-                _ => self.push_text(plan, c, row, if *b { "true" } else { "false" }, false),
+                _ => self.push_text(plan, c, row, if *b { "true" } else { "false" }),
             },
             Value::Tags(tags) => match (&plan.slots[c], &self.columns[c]) {
                 // Each element is one tag, taken as it is (an empty list is "no tags").
                 (_, Cells::Tags(..)) => {
                     self.push_tags(plan, c, row, tags.iter().map(String::as_str))
                 }
-                (Slot::Omit | Slot::Id, _) => self.push_text(plan, c, row, &tags.join(";"), false),
-                _ if tags.len() == 1 => self.push_text(plan, c, row, &tags[0], false),
+                (Slot::Omit | Slot::Id, _) => self.push_text(plan, c, row, &tags.join(";")),
+                _ if tags.len() == 1 => self.push_text(plan, c, row, &tags[0]),
                 _ => Err(plan.wrong_type(c, row, &tags.join(";"), "a single value, not a list")),
             },
         }

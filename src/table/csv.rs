@@ -167,6 +167,15 @@ impl Scanner {
     }
 }
 
+/// A byte-order mark of UTF-16, or a start where every other byte is zero (ASCII text in UTF-16).
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    head.len() >= 16 && head.iter().filter(|&&b| b == 0).count() * 4 >= head.len()
+}
+
 fn memchr_quote(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'"')
 }
@@ -268,12 +277,6 @@ impl ChunkRows<'_> {
     /// The number of records in the chunk, as the scanner counted them.
     pub fn len_hint(&self) -> usize {
         self.records
-    }
-
-    /// Whether numbers may carry a decimal comma: the delimiter is not a comma (see
-    /// [`crate::input::parse_number`]).
-    pub fn decimal_comma(&self) -> bool {
-        self.dialect.delimiter != b','
     }
 
     /// Calls `on_row` with each record (cells as written, not trimmed) and its 1-based data row.
@@ -387,6 +390,14 @@ where
     let Some(mut first) = chunks.next_chunk(1)? else {
         return Err(Error::EmptyInput);
     };
+    if looks_like_utf16(&first.bytes) {
+        return Err(Error::InvalidHeader {
+            column: 1,
+            reason: "the file is UTF-16 text (Excel's \"Unicode Text\"), not UTF-8; save it as \
+                     \"CSV UTF-8\", or convert it with `iconv -f utf-16 -t utf-8`"
+                .into(),
+        });
+    }
     // The header: the first record, or names for header-less input.
     let (names, header_end) = {
         let mut head = dialect.reader(&first.bytes);
@@ -396,10 +407,22 @@ where
         }
         let found = record.len();
         if options.has_header() {
-            let names: Vec<String> = record
+            let names = record
                 .iter()
-                .map(|b| String::from_utf8_lossy(b).trim().to_string())
-                .collect();
+                .enumerate()
+                .map(|(i, b)| match std::str::from_utf8(b) {
+                    Ok(name) => Ok(name.trim().to_string()),
+                    Err(_) => Err(Error::InvalidHeader {
+                        column: i + 1,
+                        reason: format!(
+                            "the name `{}` is not UTF-8 text; save the file as UTF-8 (in a \
+                             spreadsheet: \"CSV UTF-8\"), or convert it with `iconv -f latin1 \
+                             -t utf-8`",
+                            crate::error::shorten(&String::from_utf8_lossy(b))
+                        ),
+                    }),
+                })
+                .collect::<Result<Vec<String>>>()?;
             let end = usize::try_from(head.position().byte()).unwrap_or(first.bytes.len());
             (names, Some(end))
         } else {

@@ -146,10 +146,9 @@ impl CustomerTable {
                 let positions: &[(usize, usize)] = positions.get().map_or(&[], Vec::as_slice);
                 let header: &[String] = names.get().map_or(&[], Vec::as_slice);
                 let mut part = plan.part(chunk.len_hint());
-                let decimal_comma = chunk.decimal_comma();
                 chunk.for_each(header, |row, record| {
                     for &(c, p) in positions {
-                        part.push_text(&plan, c, row, &record[p], decimal_comma)?;
+                        part.push_text(&plan, c, row, &record[p])?;
                     }
                     part.end_row();
                     Ok(())
