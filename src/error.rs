@@ -37,7 +37,10 @@ pub enum Error {
     NoRows,
 
     /// A row has a different number of fields from the header.
-    #[error("row {row}: expected {expected} fields like the header, found {found}")]
+    #[error(
+        "row {row}: expected {expected} fields like the first row, found {found} (a value that \
+         holds the delimiter must be in double quotes, and a quote opened must be closed)"
+    )]
     RaggedRow {
         /// The 1-based data row.
         row: usize,

@@ -287,10 +287,16 @@ impl CsvOptions {
 
 /// Opens a file for reading, naming it in the error.
 pub(crate) fn open(path: &Path) -> Result<std::fs::File> {
-    std::fs::File::open(path).map_err(|source| Error::Io {
+    let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
-    })
+    };
+    if path.is_dir() {
+        return Err(io(std::io::Error::other(
+            "it is a directory; give the CSV file inside it",
+        )));
+    }
+    std::fs::File::open(path).map_err(io)
 }
 
 /// The header and a uniform sample of the rows of a delimited file, as trimmed strings: what

@@ -395,3 +395,15 @@ fn a_header_that_is_not_utf8_and_a_utf16_file_are_named_as_such() {
     let err = Inference::from_csv_reader(&utf16[2..], &CsvOptions::new()).unwrap_err();
     assert!(err.to_string().contains("UTF-16"), "{err}");
 }
+
+#[test]
+fn a_directory_or_an_unquoted_delimiter_gets_an_error_that_says_what_to_do() {
+    let dir = std::env::temp_dir();
+    let err = Inference::from_csv_path(&dir, &CsvOptions::new()).unwrap_err();
+    assert!(err.to_string().contains("directory"), "{err}");
+    let err =
+        Inference::from_csv_reader("id,price\na,5\nb,$1,200\n".as_bytes(), &CsvOptions::new())
+            .unwrap_err();
+    assert!(matches!(err, Error::RaggedRow { row: 2, .. }), "{err}");
+    assert!(err.to_string().contains("quotes"), "{err}");
+}
