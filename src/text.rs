@@ -341,6 +341,15 @@ fn starts_entity(after: &str) -> bool {
     end > 0 && body[end..].starts_with(';')
 }
 
+/// `count` and the noun, singular for one: `1 row`, `3 rows` (the plural adds an `s`).
+pub(crate) fn count_of(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

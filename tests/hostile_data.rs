@@ -307,7 +307,7 @@ fn what_inference_accepts_the_table_loads() {
         Role::Identifier
     );
     let reason = &inference.guesses()[0].reason;
-    assert!(reason.contains("1 rows have none"), "{reason}");
+    assert!(reason.contains("1 row has no value"), "{reason}");
 }
 
 #[test]

@@ -305,9 +305,9 @@ fn guess_kind(name: &str, cells: &Cells<'_>, have_identifier: &mut bool) -> Colu
                 guess.attribute = guess.attribute.with_missing_marker(v);
             }
             guess.reason.push_str(&format!(
-                "; {} cell(s) that are not numbers read as missing: {}{} (listed in the \
+                "; {} that are not numbers read as missing: {}{} (listed in the \
                  schema's `missing_markers`; fix them in the file or change the kind)",
-                strays.len(),
+                crate::text::count_of(strays.len(), "cell"),
                 shown.join(", "),
                 if strays.len() > 3 { ", …" } else { "" }
             ));

@@ -281,9 +281,11 @@ impl Inference {
                 have_identifier = false;
                 guess.attribute.role = Role::Ignored;
                 guess.reason = format!(
-                    "{}, but {missing} rows have none, so it cannot identify every customer: \
-                     ignored, and customers are numbered by row",
-                    guess.reason
+                    "{}, but {} {} no value, so it cannot identify every customer: \
+                     ignored, and customers (and the labels file) are numbered by row",
+                    guess.reason,
+                    crate::text::count_of(missing, "row"),
+                    if missing == 1 { "has" } else { "have" }
                 );
             }
             columns.push(guess);
