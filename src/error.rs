@@ -38,8 +38,9 @@ pub enum Error {
 
     /// A row has a different number of fields from the header.
     #[error(
-        "row {row}: expected {expected} fields like the first row, found {found} (a value that \
-         holds the delimiter must be in double quotes, and a quote opened must be closed)"
+        "row {row}: expected {expected} fields (as many as there are columns), found {found}; a \
+         value that holds the delimiter must be in double quotes, and a quote opened must be \
+         closed"
     )]
     RaggedRow {
         /// The 1-based data row.
