@@ -183,13 +183,14 @@ fn memchr_quote(bytes: &[u8]) -> Option<usize> {
 /// Input cut into chunks of whole records.
 struct Chunks<R> {
     reader: R,
-    scanner: Scanner,
+    dialect: Dialect,
+    /// Bytes read after the last cut, the start of the next chunk.
     carry: Vec<u8>,
     done: bool,
 }
 
-/// A run of whole records and the 1-based input record number of its first one (counting every
-/// record, the header included).
+/// A run of whole records: its bytes, the 1-based data row of its first record, and how many
+/// records it holds (the first chunk counts the header among them until it is taken off).
 struct Chunk {
     bytes: Vec<u8>,
     first: usize,
@@ -203,7 +204,7 @@ impl<R: Read> Chunks<R> {
         }
         let mut bytes = std::mem::take(&mut self.carry);
         let mut scanned = 0;
-        let mut scanner = self.scanner;
+        let mut scanner = Scanner::new(self.dialect);
         let mut cut;
         let mut records = 0;
         loop {
@@ -215,10 +216,8 @@ impl<R: Read> Chunks<R> {
                 bytes.truncate(start + n);
                 if n == 0 {
                     // End of input: the rest is the last chunk.
-                    let (c, r) = scanner.scan(&bytes[scanned..]);
-                    records += r;
-                    let _ = c;
-                    records += scanner.pending + usize::from(scanner.in_record());
+                    let (_, r) = scanner.scan(&bytes[scanned..]);
+                    records += r + scanner.pending + usize::from(scanner.in_record());
                     self.done = true;
                     return Ok((!bytes.is_empty()).then_some(Chunk {
                         bytes,
@@ -232,7 +231,7 @@ impl<R: Read> Chunks<R> {
                 cut = scanned + c;
                 records += r;
                 // Rescan the tail from the cut next time, from a record start.
-                scanner = Scanner::new(self.scanner.dialect);
+                scanner = Scanner::new(self.dialect);
                 scanned = cut;
                 if cut >= CHUNK_BYTES {
                     break;
@@ -383,7 +382,7 @@ where
     };
     let mut chunks = Chunks {
         reader: buffered,
-        scanner: Scanner::new(dialect),
+        dialect,
         carry: Vec::new(),
         done: false,
     };

@@ -8,6 +8,12 @@
 //!
 //! Categorical and tag attributes declared without levels learn them from the data; the table's
 //! [`CustomerTable::schema`] then lists them (sorted), so the levels are known downstream.
+//!
+//! Storage is columnar: values in flat vectors with one validity bit per customer ([`Numbers`],
+//! [`Codes`], [`Flags`], [`TagSets`]); the identifier and ignored attributes are not kept
+//! ([`Column::Omitted`]), the ids live once in [`CustomerTable::ids`]. A CSV is read in chunks
+//! of whole records, parsed on all threads and joined in file order, so the table, and the first
+//! bad cell reported, are the same whatever the thread count.
 
 mod build;
 mod column;
