@@ -365,10 +365,7 @@ impl Ord for Kept {
 /// The sampling key of a row: a hash of the row number, so the rows kept (those with the
 /// smallest keys) are a uniform sample that does not depend on how the file was chunked.
 fn sample_key(row: usize) -> u64 {
-    let mut x = (row as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
+    crate::rng::splitmix64((row as u64).wrapping_add(0x9e37_79b9_7f4a_7c15))
 }
 
 /// A copy of a record that holds its cells and no more: the reader's record keeps a buffer as

@@ -4,6 +4,17 @@
 //! same sample data and the same segments on every platform and with every version of the `rand`
 //! crates: reproducibility is a promise to users, not an accident of a dependency.
 
+const SPLITMIX_STEP: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// SplitMix64's output function of `x + step`: a bijection that scatters nearby inputs across all
+/// 64 bits (the seeding of [`Rng`], and a stateless hash of a row number).
+pub(crate) fn splitmix64(x: u64) -> u64 {
+    let mut z = x;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// xoshiro256**: fast, small state, good statistical quality for simulation and seeding.
 #[derive(Debug, Clone)]
 pub struct Rng {
@@ -15,11 +26,8 @@ impl Rng {
     pub fn new(seed: u64) -> Self {
         let mut sm = seed;
         let mut next = || {
-            sm = sm.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = sm;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
+            sm = sm.wrapping_add(SPLITMIX_STEP);
+            splitmix64(sm)
         };
         Rng {
             s: [next(), next(), next(), next()],

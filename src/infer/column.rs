@@ -105,12 +105,18 @@ pub(crate) fn guess_column(
     cells: &Cells<'_>,
     have_identifier: &mut bool,
 ) -> ColumnGuess {
-    let mut guess = guess_kind(name, cells, have_identifier);
+    // Each known cell read as a number once; infinities and numbers too large to compute with
+    // are not numbers here, as the table does not read them either.
+    let parsed: Vec<Option<f64>> = cells
+        .known
+        .iter()
+        .map(|c| parse_number(c.trim(), cells.decimal_comma))
+        .map(|x| x.filter(|x| x.abs() <= crate::table::MAX_MAGNITUDE))
+        .collect();
+    let mut guess = guess_kind(name, cells, &parsed, have_identifier);
     if guess.attribute.kind.name() != "numeric" && guess.attribute.kind.name() != "date" {
         // Mostly numbers, but too many texts among them to read those as missing: say so.
-        let texts: Vec<usize> = (0..cells.known.len())
-            .filter(|&i| parse_number(cells.known[i].trim(), cells.decimal_comma).is_none())
-            .collect();
+        let texts: Vec<usize> = (0..parsed.len()).filter(|&i| parsed[i].is_none()).collect();
         let numbers = cells.known.len() - texts.len();
         if !texts.is_empty() && numbers * 10 >= cells.known.len() * 9 {
             let shown: Vec<String> = texts
@@ -137,7 +143,13 @@ pub(crate) fn guess_column(
     guess
 }
 
-fn guess_kind(name: &str, cells: &Cells<'_>, have_identifier: &mut bool) -> ColumnGuess {
+/// The guess from the name and the cells; `parsed` holds each known cell read as a number.
+fn guess_kind(
+    name: &str,
+    cells: &Cells<'_>,
+    parsed: &[Option<f64>],
+    have_identifier: &mut bool,
+) -> ColumnGuess {
     let words = super::words(name);
     let facet = vocab::guess_facet(&words);
     let categorical = || Attribute::categorical(name, Vec::<String>::new());
@@ -224,12 +236,6 @@ fn guess_kind(name: &str, cells: &Cells<'_>, have_identifier: &mut bool) -> Colu
         }
         return ColumnGuess::new(attribute, reason);
     }
-    let parsed: Vec<Option<f64>> = known
-        .iter()
-        .map(|c| parse_number(c.trim(), cells.decimal_comma))
-        // Infinities and numbers too large to compute with are strays, as the table reads them.
-        .map(|x| x.filter(|x| x.abs() <= crate::table::MAX_MAGNITUDE))
-        .collect();
     let strays: Vec<usize> = (0..known.len()).filter(|&i| parsed[i].is_none()).collect();
     // A few stray texts among many numbers (`abc`, `unknown`) are read as missing, and named.
     let distinct_strays = {

@@ -331,7 +331,6 @@ impl Part {
                 None => Err(unknown_level(plan, c, row, text, &set.levels)),
             },
             (Slot::Tags(separator, _), Cells::Tags(..)) => {
-                let separator = separator.clone();
                 self.push_tags(plan, c, row, text.split(separator.as_str()))
             }
             _ => Ok(()),
