@@ -11,6 +11,15 @@ fn infer(csv: &str) -> Inference {
     Inference::from_csv_reader(csv.as_bytes(), &CsvOptions::new()).expect("inference")
 }
 
+/// Loads `csv` with the schema inference wrote for it.
+fn load(csv: impl AsRef<str>, inference: &Inference) -> personas::Result<CustomerTable> {
+    CustomerTable::from_csv_reader(
+        csv.as_ref().as_bytes(),
+        inference.schema(),
+        &CsvOptions::new(),
+    )
+}
+
 fn numbers(table: &CustomerTable, name: &str) -> Vec<Option<f64>> {
     match table.column(name) {
         Some(Column::Numeric(v)) => v.iter().collect(),
@@ -49,9 +58,7 @@ fn one_stray_text_in_a_numeric_column_is_named_and_read_as_missing() {
         "{}",
         guess.reason
     );
-    let table =
-        CustomerTable::from_csv_reader(csv.as_bytes(), inference.schema(), &CsvOptions::new())
-            .unwrap();
+    let table = load(csv, &inference).unwrap();
     let spend = numbers(&table, "spend");
     assert_eq!(spend.len(), 2_000, "every row is kept");
     assert_eq!(spend[1_233], None);
@@ -85,8 +92,7 @@ fn a_stray_text_outside_the_sample_stops_the_load_with_its_row() {
         .find(|g| g.attribute == "spend")
         .unwrap()
         .reason;
-    let loaded =
-        CustomerTable::from_csv_reader(csv.as_bytes(), inference.schema(), &CsvOptions::new());
+    let loaded = load(csv, &inference);
     if reason.contains("n.a.") {
         let table = loaded.unwrap();
         assert_eq!(numbers(&table, "spend")[2_717], None);
@@ -120,9 +126,7 @@ fn numbers_written_with_currency_percent_and_separators_are_numbers() {
             "{name}: {inference}"
         );
     }
-    let table =
-        CustomerTable::from_csv_reader(csv.as_bytes(), inference.schema(), &CsvOptions::new())
-            .unwrap();
+    let table = load(csv, &inference).unwrap();
     assert_eq!(
         numbers(&table, "price"),
         [Some(1200.0), Some(80.0), Some(2500.5), Some(15.0)]
@@ -141,9 +145,7 @@ fn numbers_written_with_currency_percent_and_separators_are_numbers() {
 fn decimal_commas_are_read_in_files_not_delimited_by_commas() {
     let csv = "id;income;score\na;16558,0;1,5\nb;1.234,5;2,25\nc;900;3\n";
     let inference = infer(csv);
-    let table =
-        CustomerTable::from_csv_reader(csv.as_bytes(), inference.schema(), &CsvOptions::new())
-            .unwrap();
+    let table = load(csv, &inference).unwrap();
     assert_eq!(
         numbers(&table, "income"),
         [Some(16558.0), Some(1234.5), Some(900.0)]
@@ -232,9 +234,7 @@ fn many_columns_load_and_encode() {
     }
     let inference = infer(&csv);
     assert_eq!(inference.schema().len(), columns + 1);
-    let table =
-        CustomerTable::from_csv_reader(csv.as_bytes(), inference.schema(), &CsvOptions::new())
-            .unwrap();
+    let table = load(csv, &inference).unwrap();
     assert_eq!(table.n_customers(), 5);
     assert_eq!(table.columns().len(), columns + 1);
     let last = format!("c{}", columns - 1);
@@ -295,8 +295,7 @@ fn what_inference_accepts_the_table_loads() {
     ];
     for (i, csv) in cases.iter().enumerate() {
         let inference = infer(csv);
-        let table =
-            CustomerTable::from_csv_reader(csv.as_bytes(), inference.schema(), &CsvOptions::new());
+        let table = load(csv, &inference);
         let table = table.unwrap_or_else(|e| panic!("case {i}: {e}\n{inference}"));
         assert_eq!(table.n_customers(), 60, "case {i}");
     }
@@ -314,9 +313,7 @@ fn what_inference_accepts_the_table_loads() {
 fn unknown_keys_in_a_saved_encoder_or_a_formula_are_errors_naming_them() {
     let csv = "id,spend,visits,member\na,10,1,yes\nb,20,3,no\nc,35,2,yes\nd,5,7,no\n";
     let inference = infer(csv);
-    let table =
-        CustomerTable::from_csv_reader(csv.as_bytes(), inference.schema(), &CsvOptions::new())
-            .unwrap();
+    let table = load(csv, &inference).unwrap();
     let fitted = Encoder::new().fit(&table).unwrap();
     let json = serde_json::to_string(&fitted).unwrap();
     let back: personas::FittedEncoder = serde_json::from_str(&json).unwrap();
@@ -344,9 +341,7 @@ fn the_decimal_mark_is_read_per_column_never_a_thousand_times_off() {
     // A US tab-separated export: commas group thousands.
     let us = "id\tspend\tvisits\n1\t52,092\t3\n2\t129\t4\n3\t1,500\t7\n4\t980\t2\n";
     let inference = infer(us);
-    let table =
-        CustomerTable::from_csv_reader(us.as_bytes(), inference.schema(), &CsvOptions::new())
-            .unwrap();
+    let table = load(us, &inference).unwrap();
     assert_eq!(
         numbers(&table, "spend"),
         [Some(52_092.0), Some(129.0), Some(1_500.0), Some(980.0)]
@@ -363,9 +358,7 @@ fn the_decimal_mark_is_read_per_column_never_a_thousand_times_off() {
         .unwrap()
         .reason;
     assert!(reason.contains("decimal comma"), "{reason}");
-    let table =
-        CustomerTable::from_csv_reader(eu.as_bytes(), inference.schema(), &CsvOptions::new())
-            .unwrap();
+    let table = load(eu, &inference).unwrap();
     assert_eq!(
         numbers(&table, "spend"),
         [Some(6_142.13), Some(9_879.0), Some(1_500.0), Some(980.5)]
