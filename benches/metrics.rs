@@ -4,7 +4,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use personas::sample::Blobs;
 use personas::segment::{calinski_harabasz, davies_bouldin, silhouette, silhouette_sampled};
-use personas::{KMeans, Segmenter};
+use personas::KMeans;
 
 fn metrics(c: &mut Criterion) {
     let n = 100_000;

@@ -7,7 +7,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use personas::persona::Drafter;
-use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, SampleCustomers, Segmenter};
+use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, SampleCustomers};
 
 const CUSTOMERS: usize = 1_000_000;
 const SEGMENTS: usize = 8;

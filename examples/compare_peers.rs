@@ -23,7 +23,7 @@ use linfa::DatasetBase;
 use ndarray::Array2;
 use personas::sample::Blobs;
 use personas::segment::{adjusted_rand_index, silhouette_sampled, suggest_eps};
-use personas::{Dbscan, Init, KMeans, Segmenter};
+use personas::{Dbscan, Init, KMeans};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
 
@@ -253,7 +253,7 @@ fn dbscan_case(
     let db = Dbscan::new(eps, min_points);
     let (ours_ms, model) = time(reps, || db.fit(x.view()).expect("our DBSCAN"));
     let truth_ari = {
-        let both: Vec<(Option<usize>, Option<usize>)> = model
+        let both: Vec<_> = model
             .labels()
             .iter()
             .zip(&blobs.labels)

@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use personas::{CsvOptions, CustomerTable, Drafter, Encoder, KMeans, Profiles, Schema, Segmenter};
+use personas::{CsvOptions, CustomerTable, Drafter, Encoder, KMeans, Profiles, Schema};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
 const SCHEMA: &str = concat!(

@@ -16,7 +16,7 @@ use personas::persona::{Catalogue, Drafter, Quality};
 use personas::segment::{suggest_eps, AutoK, Dbscan, KAssessment};
 use personas::{
     CsvOptions, CustomerTable, Encoder, InferOptions, Inference, KMeans, Profiles, Schema,
-    Segmentation, Segmenter, ZeroVariance,
+    Segmentation, ZeroVariance,
 };
 
 /// Find customer segments in a CSV file and draft a buyer persona for each.

@@ -10,9 +10,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use personas::{
-    CsvOptions, CustomerTable, Drafter, Encoder, Inference, KMeans, Profiles, Segmenter,
-};
+use personas::{CsvOptions, CustomerTable, Drafter, Encoder, Inference, KMeans, Profiles};
 
 /// The process's peak resident memory so far, as `/proc` words it.
 fn peak() -> String {

@@ -95,8 +95,8 @@ pub use render::SCHEMA_VERSION;
 pub use sample::{PlantedSegment, PlantedSignal, Sample, SampleCustomers, PLANTED_SEGMENTS};
 pub use schema::{Attribute, AttributeKind, Facet, MissingPolicy, Role, Scaling, Schema};
 pub use segment::{
-    AutoK, Dbscan, DbscanModel, Init, KAssessment, KChoice, KMeans, KMeansModel, KScore,
-    Segmentation, Segmenter,
+    Assignment, AutoK, Dbscan, DbscanModel, Features, Fitted, Init, KAssessment, KChoice, KMeans,
+    KMeansModel, KScore, SegmentId, SegmentModel, Segmentation, Segmenter,
 };
 pub use table::{
     Codes, Column, CustomerTable, Flags, MissingCount, Numbers, TagSets, Validity, Value,

@@ -123,7 +123,7 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, Error> for KMeansValidPar
 
     /// Fits k-means to the dataset's records; see [`KMeans::fit`] for the errors.
     fn fit(&self, dataset: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<KMeansModel> {
-        self.kmeans.fit(dataset.records.view())
+        Ok(self.kmeans.fit(dataset.records.view())?.into_parts().0)
     }
 }
 
@@ -135,7 +135,7 @@ impl<D: Data<Elem = f64>> PredictInplace<ArrayBase<D, Ix2>, Array1<usize>> for K
     /// traits have no error channel; use [`KMeansModel::predict`] for checked input).
     fn predict_inplace(&self, x: &ArrayBase<D, Ix2>, y: &mut Array1<usize>) {
         let mut out = vec![0usize; x.nrows()];
-        self.predict_into(x.view(), &mut out);
+        self.nearest_into(x.view(), &mut out);
         assert_eq!(y.len(), out.len(), "one target per row");
         y.iter_mut().zip(out).for_each(|(t, l)| *t = l);
     }
@@ -198,7 +198,7 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, Error> for DbscanValidPar
 
     /// Runs DBSCAN on the dataset's records; see [`Dbscan::fit`] for the errors.
     fn fit(&self, dataset: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<DbscanModel> {
-        self.dbscan.fit(dataset.records.view())
+        Ok(self.dbscan.fit(dataset.records.view())?.into_parts().0)
     }
 }
 
@@ -265,19 +265,24 @@ mod tests {
         let data = DatasetBase::from(x.clone());
         let km = KMeansParams::new(3).with_seed(1).fit(&data).unwrap();
         let direct = KMeans::new(3).with_seed(1).fit(x.view()).unwrap();
-        assert_eq!(km, direct);
+        assert_eq!(&km, direct.model());
         let labels: Array1<usize> = Predict::predict(&km, &x);
-        assert_eq!(labels.to_vec(), direct.labels());
+        let direct_labels: Vec<usize> = direct
+            .labels()
+            .iter()
+            .flatten()
+            .map(|s| s.index())
+            .collect();
+        assert_eq!(labels.to_vec(), direct_labels);
 
         let db = DbscanParams::new(1.0, 5).fit(&data).unwrap();
         let direct = Dbscan::new(1.0, 5).fit(x.view()).unwrap();
-        assert_eq!(db.labels(), direct.labels());
+        assert_eq!(&db, direct.model());
+        // Every training customer, core or border, gets its training segment back.
         let labels: Array1<Option<usize>> = Predict::predict(&db, &x);
-        for (i, l) in labels.iter().enumerate() {
-            if db.is_core()[i] {
-                assert_eq!(*l, db.labels()[i]);
-            }
-        }
+        let direct_labels = crate::segment::labels::indices(direct.labels());
+        assert_eq!(labels.to_vec(), direct_labels);
+        assert!(direct.is_core().iter().any(|&c| c));
     }
 
     #[test]

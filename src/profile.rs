@@ -287,7 +287,7 @@ impl Profiles {
         let labels: Vec<u32> = segmentation
             .labels()
             .iter()
-            .map(|l| l.map_or(NONE, |l| l as u32))
+            .map(|l| l.map_or(NONE, |l| l.index() as u32))
             .collect();
         let profiled: Vec<(&Attribute, &Column)> = table
             .schema()

@@ -3,8 +3,7 @@
 use std::io::Write;
 
 use personas::{
-    Attribute, CsvOptions, CustomerTable, Encoder, Error, Inference, KMeans, Schema, Segmenter,
-    ZeroVariance,
+    Attribute, CsvOptions, CustomerTable, Encoder, Error, Inference, KMeans, Schema, ZeroVariance,
 };
 
 fn schema() -> Schema {

@@ -8,7 +8,7 @@ use std::path::Path;
 use common::{segment_csv, DATA, PLANTED, SCHEMA};
 use personas::segment::metrics::adjusted_rand_index;
 use personas::segment::AutoK;
-use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema, Segmenter};
+use personas::{CsvOptions, CustomerTable, Encoder, KMeans, Profiles, Schema};
 
 /// The bundled customers' feature matrix and each customer's planted segment, in row order.
 fn bundled_features_and_planted() -> (ndarray::Array2<f64>, Vec<String>) {
@@ -43,7 +43,11 @@ fn planted_segments_are_recovered_with_ari_at_least_0_9() {
             .with_seed(seed)
             .segment(features.view())
             .unwrap();
-        let found: Vec<usize> = segmentation.labels().iter().map(|l| l.unwrap()).collect();
+        let found: Vec<usize> = segmentation
+            .labels()
+            .iter()
+            .map(|l| l.unwrap().index())
+            .collect();
         let ari = adjusted_rand_index(&truth, &found).unwrap();
         assert!(ari >= 0.9, "seed {seed}: ARI {ari}");
     }
@@ -66,7 +70,7 @@ fn auto_k_finds_the_five_planted_segments() {
         .segmentation()
         .labels()
         .iter()
-        .map(|l| l.unwrap())
+        .map(|l| l.unwrap().index())
         .collect();
     let ari = adjusted_rand_index(&truth, &found).unwrap();
     assert!(ari >= 0.9, "ARI {ari}");

@@ -13,7 +13,7 @@ use personas::segment::{silhouette_sample_size, silhouette_sampled};
 use personas::text::escape_markdown;
 use personas::{
     Attribute, AutoK, CsvOptions, CustomerTable, Drafter, Encoder, Error, Inference, KMeans,
-    Profiles, Role, Schema, Segmentation, Segmenter,
+    Profiles, Role, Schema, Segmentation,
 };
 
 /// The longest message a huge value may produce: a few short sentences.

@@ -40,7 +40,7 @@ fn agrees_with_linfa_on_well_separated_blobs() {
         let theirs = linfa_labels(&x, k, 3, seed);
         let ari = adjusted_rand_index(ours.labels(), &theirs).unwrap();
         assert!(ari >= 0.99, "case {n}x{d} k={k}: ARI {ari}");
-        let our_inertia = inertia(x.view(), &as_segmentation(ours.labels())).unwrap();
+        let our_inertia = inertia(x.view(), ours.segmentation()).unwrap();
         let their_inertia = inertia(x.view(), &as_segmentation(&theirs)).unwrap();
         assert!(
             our_inertia <= their_inertia * 1.005,

@@ -7,8 +7,8 @@ use ndarray::{Array1, Array2};
 use personas::sample::Blobs;
 use personas::segment::inertia;
 use personas::{
-    Attribute, CsvOptions, CustomerTable, DbscanModel, DecodedValue, Encoder, KMeans, Profiles,
-    Schema, Segmentation, Summary,
+    Attribute, CsvOptions, CustomerTable, DbscanModel, DecodedValue, Encoder, Fitted, KMeans,
+    Profiles, Schema, Segmentation, Summary,
 };
 use proptest::prelude::*;
 
@@ -23,7 +23,7 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 /// DBSCAN's textbook definition by brute force: core flags, one segment per connected component
 /// of core customers, border customers in a segment of one of their core neighbours, the rest
 /// noise.
-fn check_dbscan(x: &Array2<f64>, eps: f64, min_points: usize, m: &DbscanModel) {
+fn check_dbscan(x: &Array2<f64>, eps: f64, min_points: usize, m: &Fitted<DbscanModel>) {
     let (n, d) = x.dim();
     let v: Vec<f64> = x.iter().copied().collect();
     let row = |i: usize| &v[i * d..(i + 1) * d];
@@ -106,12 +106,13 @@ proptest! {
     ) {
         let x = Blobs::new(n, d, 4).with_seed(seed).with_separation(1.5).generate().features;
         let m = KMeans::new(k).with_seed(seed).with_n_init(1).fit(x.view()).unwrap();
-        let s = m.segmentation().unwrap();
+        let s = m.segmentation();
         prop_assert_eq!(s.sizes().iter().sum::<usize>(), n);
         prop_assert_eq!(s.n_segments(), k);
         let centroids = m.centroids();
         let mut to_centroids = 0.0;
-        for (i, &l) in m.labels().iter().enumerate() {
+        for (i, l) in m.labels().iter().enumerate() {
+            let l = l.expect("k-means labels every training customer").index();
             let d2 = |c: usize| -> f64 {
                 x.row(i).iter().zip(centroids.row(c).iter()).map(|(a, b)| (a - b) * (a - b)).sum()
             };
@@ -122,7 +123,7 @@ proptest! {
         // The model's inertia is to its centroids; the segment means can only do better (equal
         // once the iteration has settled).
         prop_assert!((to_centroids - m.inertia()).abs() <= 1e-9 * to_centroids.max(1.0));
-        let to_means = inertia(x.view(), &s).unwrap();
+        let to_means = inertia(x.view(), s).unwrap();
         prop_assert!(to_means <= m.inertia() * (1.0 + 1e-9), "{} > {}", to_means, m.inertia());
     }
 }
@@ -256,7 +257,7 @@ proptest! {
         prop_assert_eq!(profiles.unassigned, segmentation.unassigned());
         for s in &profiles.segments {
             prop_assert!((0.0..=1.0).contains(&s.share));
-            let members: Vec<usize> = (0..n).filter(|&i| segmentation.labels()[i] == Some(s.segment)).collect();
+            let members: Vec<usize> = (0..n).filter(|&i| segmentation.labels()[i].map(|l| l.index()) == Some(s.segment)).collect();
             prop_assert_eq!(members.len(), s.size);
             for a in &s.attributes {
                 match &a.segment {

@@ -13,7 +13,7 @@ use personas::persona::{statements, BuyerType, Catalogue, Direction, Drafter, Ve
 use personas::segment::AutoK;
 use personas::{
     CsvOptions, CustomerTable, Encoder, Inference, KMeans, Personas, Profiles, Role,
-    SampleCustomers, Schema, Segmenter, Statistic, Summary,
+    SampleCustomers, Schema, Statistic, Summary,
 };
 
 const MIN_EFFECT: f64 = 0.5;

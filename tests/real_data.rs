@@ -8,7 +8,7 @@ use personas::persona::Drafter;
 
 use personas::{
     Attribute, CsvOptions, CustomerTable, Encoder, Facet, Inference, KMeans, Profiles, Role,
-    Schema, Segmentation, Segmenter,
+    Schema, Segmentation,
 };
 
 /// Drafts personas from the profiles and hands the JSON, the labels and the schema JSON to the

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use ndarray::Array2;
 use personas::sample::Direction;
-use personas::{AttributeKind, Sample, SampleCustomers, Segmenter, PLANTED_SEGMENTS};
+use personas::{AttributeKind, Sample, SampleCustomers, PLANTED_SEGMENTS};
 
 const CHANNELS: [&str; 6] = ["web", "app", "store", "email", "phone", "social"];
 
@@ -381,7 +381,7 @@ fn check_kmeans_recovers_the_planted_segments(sample: &Sample) {
     let labels: Vec<usize> = segmentation
         .labels()
         .iter()
-        .map(|l| l.expect("k-means assigns every customer"))
+        .map(|l| l.expect("k-means assigns every customer").index())
         .collect();
     let ari = adjusted_rand_index(&labels, sample.planted());
     assert!(ari >= 0.9, "adjusted Rand index {ari:.3}");

@@ -8,7 +8,7 @@ use personas::persona::{Drafter, Quality};
 use personas::segment::{suggest_eps, AutoK};
 use personas::{
     Attribute, CsvOptions, CustomerTable, Dbscan, Encoder, KMeans, Profiles, Role, Schema,
-    Segmentation, Segmenter,
+    Segmentation,
 };
 
 #[derive(Clone, Copy, Debug)]

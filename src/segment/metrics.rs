@@ -77,7 +77,12 @@ impl<'a> Assigned<'a> {
             if let Some(x) = features.to_slice() {
                 return Ok(Assigned {
                     x: Cow::Borrowed(x),
-                    labels: segmentation.labels().iter().flatten().copied().collect(),
+                    labels: segmentation
+                        .labels()
+                        .iter()
+                        .flatten()
+                        .map(|s| s.index())
+                        .collect(),
                     d,
                     k: segmentation.n_segments(),
                 });
@@ -100,7 +105,7 @@ impl<'a> Assigned<'a> {
         let mut labels = Vec::with_capacity(rows.len());
         for &i in rows {
             x.extend(features.row(i).iter());
-            labels.push(segmentation.labels()[i].unwrap_or(0));
+            labels.push(segmentation.labels()[i].map_or(0, |s| s.index()));
         }
         Assigned {
             x: Cow::Owned(x),

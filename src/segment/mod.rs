@@ -1,9 +1,12 @@
-//! Segment discovery: a [`Segmenter`] turns a feature matrix into a [`Segmentation`].
+//! Segment discovery: a [`Segmenter`] fits the encoded customers ([`Features`]) and gives a
+//! [`Fitted`] segmenter: the [`Segmentation`] of those customers and a model that assigns new
+//! ones ([`SegmentModel`], which serialises, so it can be saved and used for months).
 //!
-//! Every segmenter takes the encoded matrix (one row per customer) and returns a label per
-//! customer. Labels are renumbered so that segment 0 is the largest, then 1, and so on (ties go to
-//! the segment whose first customer comes first), which makes results comparable between runs and
-//! algorithms. A customer may be in no segment (`None`): DBSCAN leaves outliers unassigned.
+//! A customer's label is an `Option<`[`SegmentId`]`>` everywhere: segments are numbered so that
+//! segment 0 is the largest, then 1, and so on (ties go to the segment whose first customer comes
+//! first), by one renumbering routine ([`Segmentation::new`]), which makes results comparable
+//! between runs and algorithms; `None` is "no segment" (DBSCAN's outliers, or a new customer too
+//! far from every segment). An [`Assignment`] says how well a new customer fits.
 //!
 //! The engines, all our own (parallel with rayon, deterministic whatever the thread count):
 //!
@@ -25,13 +28,17 @@
 //! linfa's traits in [`crate::linfa`].
 
 mod dbscan;
+mod fitted;
 mod kmeans;
+pub(crate) mod labels;
 pub mod metrics;
 mod select;
 pub mod stability;
 
 pub use dbscan::{suggest_eps, Dbscan, DbscanModel};
+pub use fitted::{Assignment, Features, Fitted, SegmentModel, Segmenter};
 pub use kmeans::{Init, KMeans, KMeansModel};
+pub use labels::{SegmentId, Segmentation};
 pub use metrics::{
     adjusted_rand_index, calinski_harabasz, davies_bouldin, inertia, silhouette,
     silhouette_sample_size, silhouette_sampled, SILHOUETTE_BUDGET,
@@ -39,137 +46,9 @@ pub use metrics::{
 pub use select::{AutoK, KAssessment, KChoice, KScore, NEAR_TIE};
 pub use stability::{Stability, StabilityScore};
 
-use ndarray::{Array2, ArrayView2};
-use serde::Serialize;
+use ndarray::ArrayView2;
 
 use crate::error::{Error, Result};
-
-/// Anything that splits customers into segments.
-pub trait Segmenter {
-    /// Segments the customers whose encoded features are the rows of `features`.
-    ///
-    /// # Errors
-    /// Implementations reject an empty matrix, non-finite values and impossible parameters (such
-    /// as more segments than customers) with a descriptive [`Error`].
-    fn segment(&self, features: ArrayView2<'_, f64>) -> Result<Segmentation>;
-}
-
-/// The result of segmenting customers: a label per customer and what the algorithm learned.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Segmentation {
-    labels: Vec<Option<usize>>,
-    sizes: Vec<usize>,
-    #[serde(skip)]
-    centroids: Option<Array2<f64>>,
-    inertia: Option<f64>,
-}
-
-impl Segmentation {
-    /// Builds a segmentation from raw labels (any numbering; `None` for "no segment") and optional
-    /// centroids indexed by raw label. Labels are renumbered so that segment 0 is the largest;
-    /// centroid rows follow their segments, and centroids of labels no customer carries are
-    /// dropped.
-    ///
-    /// # Errors
-    /// [`Error::ShapeMismatch`] when a label has no centroid row.
-    pub fn new(
-        labels: Vec<Option<usize>>,
-        centroids: Option<Array2<f64>>,
-        inertia: Option<f64>,
-    ) -> Result<Self> {
-        if let (Some(c), Some(max)) = (&centroids, labels.iter().flatten().max()) {
-            if *max >= c.nrows() {
-                return Err(Error::ShapeMismatch {
-                    what: "centroid rows for the labels used",
-                    expected: max.saturating_add(1),
-                    found: c.nrows(),
-                });
-            }
-        }
-        // Raw labels may be any numbers: map them to 0.. in order of first appearance, through a
-        // table when they are small (the usual case) and a hash map otherwise.
-        let max = labels.iter().flatten().copied().max().unwrap_or(0);
-        let mut table = if max <= labels.len() {
-            vec![usize::MAX; max + 1]
-        } else {
-            Vec::new()
-        };
-        let mut map: std::collections::HashMap<usize, usize> = Default::default();
-        let mut raw_of: Vec<usize> = Vec::new();
-        let mut dense = |raw: usize| {
-            let slot = match table.get_mut(raw) {
-                Some(slot) => slot,
-                None => map.entry(raw).or_insert(usize::MAX),
-            };
-            if *slot == usize::MAX {
-                *slot = raw_of.len();
-                raw_of.push(raw);
-            }
-            *slot
-        };
-        let labels: Vec<Option<usize>> = labels.into_iter().map(|l| l.map(&mut dense)).collect();
-        let n_raw = raw_of.len();
-        let mut counts = vec![0usize; n_raw];
-        let mut first_seen = vec![usize::MAX; n_raw];
-        for (i, l) in labels.iter().enumerate() {
-            if let Some(l) = *l {
-                counts[l] += 1;
-                first_seen[l] = first_seen[l].min(i);
-            }
-        }
-        let mut order: Vec<usize> = (0..n_raw).filter(|&l| counts[l] > 0).collect();
-        order.sort_by_key(|&l| (std::cmp::Reverse(counts[l]), first_seen[l]));
-        let mut new_of = vec![usize::MAX; n_raw];
-        for (new, &old) in order.iter().enumerate() {
-            new_of[old] = new;
-        }
-        let labels = labels.into_iter().map(|l| l.map(|l| new_of[l])).collect();
-        let sizes = order.iter().map(|&l| counts[l]).collect();
-        let rows: Vec<usize> = order.iter().map(|&l| raw_of[l]).collect();
-        let centroids = centroids.map(|c| c.select(ndarray::Axis(0), &rows));
-        Ok(Segmentation {
-            labels,
-            sizes,
-            centroids,
-            inertia,
-        })
-    }
-
-    /// The segment of each customer, in input order; `None` for customers in no segment.
-    pub fn labels(&self) -> &[Option<usize>] {
-        &self.labels
-    }
-
-    /// The number of segments (not counting "no segment").
-    pub fn n_segments(&self) -> usize {
-        self.sizes.len()
-    }
-
-    /// The number of customers in each segment, largest first.
-    pub fn sizes(&self) -> &[usize] {
-        &self.sizes
-    }
-
-    /// The number of customers in no segment.
-    pub fn unassigned(&self) -> usize {
-        self.labels.iter().filter(|l| l.is_none()).count()
-    }
-
-    /// The number of customers segmented (including those in no segment).
-    pub fn n_customers(&self) -> usize {
-        self.labels.len()
-    }
-
-    /// The centroids in feature space, one row per segment, when the algorithm has them.
-    pub fn centroids(&self) -> Option<&Array2<f64>> {
-        self.centroids.as_ref()
-    }
-
-    /// The sum of squared distances from customers to their centroid, when defined.
-    pub fn inertia(&self) -> Option<f64> {
-        self.inertia
-    }
-}
 
 /// Checks that a feature matrix is non-empty and finite.
 pub(crate) fn check_features(features: ArrayView2<'_, f64>) -> Result<()> {
@@ -191,46 +70,6 @@ pub(crate) fn check_features(features: ArrayView2<'_, f64>) -> Result<()> {
 mod tests {
     use super::*;
     use ndarray::array;
-
-    #[test]
-    fn labels_are_renumbered_largest_first_with_centroids_following() {
-        let raw = vec![Some(2), Some(0), Some(2), None, Some(2), Some(0), Some(1)];
-        let centroids = array![[0.0], [1.0], [2.0], [3.0]];
-        let s = Segmentation::new(raw, Some(centroids), None).unwrap();
-        assert_eq!(
-            s.labels(),
-            &[Some(0), Some(1), Some(0), None, Some(0), Some(1), Some(2)]
-        );
-        assert_eq!(s.sizes(), &[3, 2, 1]);
-        assert_eq!(s.unassigned(), 1);
-        assert_eq!(s.centroids().unwrap(), &array![[2.0], [0.0], [1.0]]);
-    }
-
-    #[test]
-    fn ties_go_to_the_segment_seen_first() {
-        let s = Segmentation::new(vec![Some(5), Some(3), Some(3), Some(5)], None, None).unwrap();
-        assert_eq!(s.labels(), &[Some(0), Some(1), Some(1), Some(0)]);
-    }
-
-    #[test]
-    fn any_label_numbers_are_accepted() {
-        let s = Segmentation::new(
-            vec![Some(usize::MAX), Some(1 << 40), Some(usize::MAX)],
-            None,
-            None,
-        )
-        .unwrap();
-        assert_eq!(s.labels(), &[Some(0), Some(1), Some(0)]);
-        assert_eq!(s.sizes(), &[2, 1]);
-        let c = Segmentation::new(vec![Some(usize::MAX)], Some(array![[0.0]]), None);
-        assert!(matches!(c, Err(Error::ShapeMismatch { .. })));
-    }
-
-    #[test]
-    fn missing_centroid_rows_are_an_error() {
-        let r = Segmentation::new(vec![Some(3)], Some(array![[0.0]]), None);
-        assert!(matches!(r, Err(Error::ShapeMismatch { .. })));
-    }
 
     #[test]
     fn non_finite_features_are_located() {

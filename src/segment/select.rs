@@ -12,7 +12,7 @@ use super::metrics::{
     calinski_harabasz_and_davies_bouldin, silhouette_sample_size, silhouette_sampled,
 };
 use super::stability::Stability;
-use super::{Segmentation, Segmenter};
+use super::{Features, Fitted, Segmentation};
 use crate::error::{Error, Result};
 
 mod assessment;
@@ -79,7 +79,8 @@ pub use assessment::KAssessment;
 /// measurement runs in parallel inside (see [`KMeans`] and [`Stability`]). Stability works on at
 /// most 2,500 customers, so on large data the search costs about one full fit per `k`. The
 /// outcome does not depend on the number of threads.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AutoK {
     range: RangeInclusive<usize>,
     kmeans: KMeans,
@@ -145,6 +146,16 @@ impl AutoK {
         self.kmeans = self.kmeans.with_seed(seed);
         self.stability = self.stability.with_seed(seed);
         self
+    }
+
+    /// The seed of the k-means fits and the stability samples.
+    pub fn seed(&self) -> u64 {
+        self.kmeans.seed()
+    }
+
+    /// The k-means settings each `k` is fitted with (its `k` is replaced by each `k` tried).
+    pub fn kmeans(&self) -> &KMeans {
+        &self.kmeans
     }
 
     /// Sets the number of k-means restarts per `k`.
@@ -281,7 +292,8 @@ impl AutoK {
     /// silhouette) or ends above [`AutoK::MAX_K`], the silhouette sample is below 2, the minimum share is not in [0, 1), a
     /// threshold is not finite, the stability settings are invalid, or no `k` in the range gives
     /// at least 2 segments and fewer segments than customers; and the errors of [`KMeans::fit`].
-    pub fn fit(&self, features: ArrayView2<'_, f64>) -> Result<KChoice> {
+    pub fn fit<'a>(&self, features: impl Into<Features<'a>>) -> Result<KChoice> {
+        let features = features.into().matrix();
         let n = features.nrows();
         self.check(n)?;
         if n <= self.selection_sample {
@@ -293,25 +305,28 @@ impl AutoK {
         let sample = features.select(ndarray::Axis(0), &rows);
         let on_sample = self.fit_all(sample.view())?;
         let k = on_sample.k();
-        let start: Vec<f64> = on_sample.model.centroids().iter().copied().collect();
-        let model = self
+        let start: Vec<f64> = on_sample.fitted.centroids().iter().copied().collect();
+        let fitted = self
             .kmeans
             .clone()
             .with_k(k)
             .with_n_init(1)
             .fit_from(features, &[start])?;
-        let segmentation = model.segmentation()?;
         let mut assessment = on_sample.assessment;
         assessment.reason.push_str(&format!(
             " (scores measured on a uniform sample of {} of the {n} customers; k = {k} then \
              fitted on all of them from the sample's centroids)",
             self.selection_sample
         ));
-        Ok(KChoice {
-            model,
-            segmentation,
-            assessment,
-        })
+        Ok(KChoice { fitted, assessment })
+    }
+
+    /// The segmentation of the chosen `k` alone; see [`AutoK::fit`].
+    ///
+    /// # Errors
+    /// As [`AutoK::fit`].
+    pub fn segment<'a>(&self, features: impl Into<Features<'a>>) -> Result<Segmentation> {
+        Ok(self.fit(features)?.into_segmentation())
     }
 
     /// Scores every `k` of the range on all of `features` and keeps the chosen fit.
@@ -329,8 +344,8 @@ impl AutoK {
             .seedings(features, false)?;
         for k in lo..=hi.min(n) {
             let kmeans = self.kmeans.clone().with_k(k);
-            let model = kmeans.fit_from(features, &seedings)?;
-            let seg = model.segmentation()?;
+            let fitted = kmeans.fit_from(features, &seedings)?;
+            let seg = fitted.segmentation();
             let scored = seg.n_segments() >= 2 && seg.n_segments() < n;
             let mut score = KScore {
                 k,
@@ -347,33 +362,33 @@ impl AutoK {
                 separation: None,
                 combined: None,
                 eligible: false,
-                inertia: model.inertia(),
-                n_iter: model.n_iter(),
+                inertia: fitted.inertia(),
+                n_iter: fitted.n_iter(),
             };
             let mut stability = None;
             if scored {
                 score.silhouette = Some(silhouette_sampled(
                     features,
-                    &seg,
+                    seg,
                     silhouette_sample_size(self.silhouette_sample, features.ncols()),
                     self.kmeans.seed(),
                 )?);
-                let (ch, db) = calinski_harabasz_and_davies_bouldin(features, &seg)?;
+                let (ch, db) = calinski_harabasz_and_davies_bouldin(features, seg)?;
                 score.calinski_harabasz = Some(ch);
                 score.davies_bouldin = Some(db);
                 if self.stability.subsample_size(n) > k {
                     let restarts = self.kmeans.n_init().min(STABILITY_RESTARTS);
                     let s = self.stability.measure(
                         features,
-                        &kmeans.with_n_init(restarts),
-                        model.labels(),
+                        &kmeans.with_n_init(restarts).into(),
+                        fitted.labels(),
                     )?;
                     score.stability = Some(s.mean_ari);
                     stability = Some(s);
                 }
             }
             scores.push(score);
-            fits.push((model, seg, stability));
+            fits.push((fitted, stability));
         }
         let chosen =
             choose(&mut scores, self.min_share).ok_or_else(|| Error::InvalidParameter {
@@ -384,13 +399,9 @@ impl AutoK {
                      2 segments and fewer segments than customers (the silhouette is undefined \
                      otherwise): add customers or lower the range",
             })?;
-        let (model, segmentation, stability) = fits.swap_remove(chosen);
+        let (fitted, stability) = fits.swap_remove(chosen);
         let assessment = self.assess(scores, chosen, stability);
-        Ok(KChoice {
-            model,
-            segmentation,
-            assessment,
-        })
+        Ok(KChoice { fitted, assessment })
     }
 }
 
@@ -435,13 +446,6 @@ fn choose(scores: &mut [KScore], min_share: f64) -> Option<usize> {
 /// Within this fraction of the best combined score, the larger `k` wins (see [`AutoK`]).
 pub const NEAR_TIE: f64 = 0.05;
 
-impl Segmenter for AutoK {
-    /// The segmentation of the chosen `k`; see [`AutoK::fit`].
-    fn segment(&self, features: ArrayView2<'_, f64>) -> Result<Segmentation> {
-        Ok(self.fit(features)?.into_segmentation())
-    }
-}
-
 /// The scores of one `k` in an [`AutoK`] search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KScore {
@@ -479,30 +483,34 @@ pub struct KScore {
 /// every `k` tried, why the chosen one won and what to watch out for).
 #[derive(Debug, Clone, PartialEq)]
 pub struct KChoice {
-    model: KMeansModel,
-    segmentation: Segmentation,
+    fitted: Fitted<KMeansModel>,
     assessment: KAssessment,
 }
 
 impl KChoice {
     /// The chosen number of segments.
     pub fn k(&self) -> usize {
-        self.model.k()
+        self.fitted.k()
     }
 
     /// The chosen k-means model (to assign new customers).
     pub fn model(&self) -> &KMeansModel {
-        &self.model
+        self.fitted.model()
     }
 
     /// The chosen segmentation.
     pub fn segmentation(&self) -> &Segmentation {
-        &self.segmentation
+        self.fitted.segmentation()
     }
 
     /// The chosen segmentation, by value.
     pub fn into_segmentation(self) -> Segmentation {
-        self.segmentation
+        self.fitted.into_segmentation()
+    }
+
+    /// The chosen fit with its assessment attached (see [`Fitted::selection`]).
+    pub fn into_fitted(self) -> Fitted<KMeansModel> {
+        self.fitted.with_selection(self.assessment)
     }
 
     /// One row per `k` tried, in increasing `k`.

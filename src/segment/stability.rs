@@ -23,7 +23,7 @@
 //! let x = Blobs::new(1_000, 2, 3).with_seed(2).with_separation(12.0).generate().features;
 //! let kmeans = KMeans::new(3).with_seed(1).with_n_init(3);
 //! let labels = kmeans.fit(x.view())?.labels().to_vec();
-//! let score = Stability::new().with_seed(5).measure(x.view(), &kmeans, &labels)?;
+//! let score = Stability::new().with_seed(5).measure(x.view(), &kmeans.into(), &labels)?;
 //! assert!(score.mean_ari > 0.95, "{score:?}");
 //! assert_eq!(score.ari.len(), 5);
 //! # Ok::<(), personas::Error>(())
@@ -36,14 +36,15 @@ use ndarray::{ArrayView2, Axis};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::kmeans::KMeans;
 use super::metrics::adjusted_rand_index;
+use super::{SegmentId, Segmenter};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
 /// How stability is measured: the number of subsamples, their share and the size of the base
 /// sample they are drawn from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Stability {
     subsamples: usize,
     fraction: f64,
@@ -152,19 +153,22 @@ impl Stability {
         Ok(())
     }
 
-    /// Measures how well the segments of `reference` (one label per row of `features`, numbered
-    /// from 0) come back when `kmeans` (its `k`, restarts and other settings; its seed is
-    /// replaced by one per subsample) is fitted to seeded subsamples.
+    /// Measures how well the segments of `reference` (one label per row of `features`, as a
+    /// fit gives them) come back when `segmenter` (its settings; its seed replaced by one per
+    /// subsample) is fitted to seeded subsamples. For an [`AutoK`](super::AutoK) that means
+    /// choosing `k` again on every subsample; to measure one fitted `k`, pass a
+    /// [`KMeans`](super::KMeans) with it. Customers in no segment (DBSCAN's outliers) count as one
+    /// more group in the adjusted Rand index and in no segment's Jaccard overlap.
     ///
     /// # Errors
     /// The errors of [`Stability::check`]; [`Error::ShapeMismatch`] when `reference` does not
     /// have one label per row; [`Error::InvalidParameter`] when a subsample would hold no more
-    /// customers than `kmeans` has segments; and the errors of [`KMeans::fit`].
+    /// customers than a k-means `segmenter` has segments; and the errors of the fits.
     pub fn measure(
         &self,
         features: ArrayView2<'_, f64>,
-        kmeans: &KMeans,
-        reference: &[usize],
+        segmenter: &Segmenter,
+        reference: &[Option<SegmentId>],
     ) -> Result<StabilityScore> {
         self.check()?;
         let n = features.nrows();
@@ -176,13 +180,15 @@ impl Stability {
             });
         }
         let size = self.subsample_size(n);
-        if size <= kmeans.k() {
-            return Err(Error::InvalidParameter {
-                name: "stability subsample",
-                value: format!("{size} customers for k = {}", kmeans.k()),
-                reason: "each subsample needs more customers than segments: add customers or \
-                         raise the subsample share",
-            });
+        if let Segmenter::KMeans(kmeans) = segmenter {
+            if size <= kmeans.k() {
+                return Err(Error::InvalidParameter {
+                    name: "stability subsample",
+                    value: format!("{size} customers for k = {}", kmeans.k()),
+                    reason: "each subsample needs more customers than segments: add customers \
+                             or raise the subsample share",
+                });
+            }
         }
         let mut rng = Rng::new(self.seed ^ 0x5AB1_E5EE_D000_0001);
         let base_size = n.min(self.max_customers);
@@ -198,15 +204,20 @@ impl Stability {
                 (rows, rng.next_u64())
             })
             .collect();
-        let n_ref = reference.iter().max().map_or(0, |m| m + 1);
+        let n_ref = reference
+            .iter()
+            .flatten()
+            .map(|s| s.index() + 1)
+            .max()
+            .unwrap_or(0);
         let fits: Vec<(f64, Vec<Option<f64>>)> = draws
             .par_iter()
             .map(|(rows, seed)| {
                 let x = features.select(Axis(0), rows);
-                let model = kmeans.clone().with_seed(*seed).fit(x.view())?;
-                let truth: Vec<usize> = rows.iter().map(|&r| reference[r]).collect();
-                let ari = adjusted_rand_index(&truth, model.labels())?;
-                Ok((ari, best_jaccard(&truth, model.labels(), n_ref, kmeans.k())))
+                let fitted = segmenter.clone().with_seed(*seed).fit(x.view())?;
+                let truth: Vec<Option<SegmentId>> = rows.iter().map(|&r| reference[r]).collect();
+                let ari = adjusted_rand_index(&truth, fitted.labels())?;
+                Ok((ari, best_jaccard(&truth, fitted.labels(), n_ref)))
             })
             .collect::<Result<_>>()?;
         let ari: Vec<f64> = fits.iter().map(|f| f.0).collect();
@@ -229,16 +240,32 @@ impl Stability {
 }
 
 /// For each reference segment, the best Jaccard overlap with a segment of `found` on the same
-/// customers; `None` for a reference segment with no customer here.
-fn best_jaccard(truth: &[usize], found: &[usize], n_ref: usize, k: usize) -> Vec<Option<f64>> {
-    let n_found = found.iter().max().map_or(0, |m| m + 1).max(k);
+/// customers; `None` for a reference segment with no customer here. Customers in no segment
+/// belong to no segment's set.
+fn best_jaccard(
+    truth: &[Option<SegmentId>],
+    found: &[Option<SegmentId>],
+    n_ref: usize,
+) -> Vec<Option<f64>> {
+    let n_found = found
+        .iter()
+        .flatten()
+        .map(|s| s.index() + 1)
+        .max()
+        .unwrap_or(0);
     let mut both = vec![0usize; n_ref * n_found];
     let mut ref_size = vec![0usize; n_ref];
     let mut found_size = vec![0usize; n_found];
-    for (&t, &f) in truth.iter().zip(found) {
-        both[t * n_found + f] += 1;
-        ref_size[t] += 1;
-        found_size[f] += 1;
+    for (t, f) in truth.iter().zip(found) {
+        if let Some(t) = t {
+            ref_size[t.index()] += 1;
+        }
+        if let Some(f) = f {
+            found_size[f.index()] += 1;
+        }
+        if let (Some(t), Some(f)) = (t, f) {
+            both[t.index() * n_found + f.index()] += 1;
+        }
     }
     (0..n_ref)
         .map(|t| {
@@ -279,10 +306,10 @@ mod tests {
     use crate::sample::Blobs;
     use ndarray::Array2;
 
-    fn fitted(x: &Array2<f64>, k: usize) -> (KMeans, Vec<usize>) {
-        let km = KMeans::new(k).with_seed(7).with_n_init(3);
+    fn fitted(x: &Array2<f64>, k: usize) -> (Segmenter, Vec<Option<SegmentId>>) {
+        let km = crate::KMeans::new(k).with_seed(7).with_n_init(3);
         let labels = km.fit(x.view()).unwrap().labels().to_vec();
-        (km, labels)
+        (km.into(), labels)
     }
 
     #[test]
@@ -318,7 +345,9 @@ mod tests {
             .features;
         let (km, _) = fitted(&x, 2);
         let mut rng = Rng::new(4);
-        let random: Vec<usize> = (0..800).map(|_| rng.below(2)).collect();
+        let random: Vec<Option<SegmentId>> = (0..800)
+            .map(|_| Some(SegmentId::new(rng.below(2))))
+            .collect();
         let s = Stability::new().measure(x.view(), &km, &random).unwrap();
         assert!(s.mean_ari.abs() < 0.1, "{s:?}");
         assert!(s.min_ari <= s.mean_ari);

@@ -53,7 +53,6 @@ pub fn segment_csv(
     ndarray::Array2<f64>,
     personas::Segmentation,
 ) {
-    use personas::Segmenter;
     let table =
         personas::CustomerTable::from_csv_path(path, schema, &personas::CsvOptions::new()).unwrap();
     let features = personas::Encoder::new()

@@ -23,15 +23,18 @@
 
 mod init;
 mod lloyd;
+mod model;
 #[cfg(test)]
 mod tests;
 
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use self::init::{kmeans_plus_plus, random_init, sampled_kmeans_plus_plus, Refine};
 use self::lloyd::{lloyd, mean_variance, Run, Workspace};
-use super::{check_features, Segmentation, Segmenter};
+pub use self::model::KMeansModel;
+use super::{check_features, Features, Fitted, Segmentation};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -40,7 +43,8 @@ use crate::rng::Rng;
 const BLOCK_ROWS: usize = 2048;
 
 /// How k-means chooses its starting centroids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Init {
     /// The default: greedy k-means++ on a seeded sample of the customers, then Lloyd's iteration
@@ -79,11 +83,16 @@ pub enum Init {
 ///
 /// ```
 /// use ndarray::array;
-/// use personas::{KMeans, Segmenter};
+/// use personas::KMeans;
 ///
 /// let x = array![[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0], [5.0, 5.1]];
-/// let segments = KMeans::new(2).with_seed(7).segment(x.view())?;
-/// assert_eq!(segments.sizes(), &[3, 2]);
+/// let fitted = KMeans::new(2).with_seed(7).fit(x.view())?;
+/// assert_eq!(fitted.segmentation().sizes(), &[3, 2]);
+/// // The model assigns new customers; one far from every segment fits none.
+/// let new = array![[0.05, 0.0], [40.0, -40.0]];
+/// let labels = fitted.predict(new.view())?;
+/// assert_eq!(labels[0].map(|s| s.index()), Some(1));
+/// assert_eq!(labels[1], None);
 /// # Ok::<(), personas::Error>(())
 /// ```
 ///
@@ -94,7 +103,8 @@ pub enum Init {
 /// it and seeds and iterates on it in parallel blocks like the whole data. Restarts (`n_init`)
 /// run one after the other, each using all threads. Partial sums are added in block order, so
 /// 1 thread and 16 threads give bit-identical results.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KMeans {
     k: usize,
     seed: u64,
@@ -103,6 +113,7 @@ pub struct KMeans {
     tolerance: f64,
     init: Init,
     /// Overrides the rule of [`KMeans::sample_rows`] (for tests).
+    #[serde(skip)]
     sample_rows: Option<usize>,
 }
 
@@ -289,8 +300,16 @@ impl KMeans {
     /// value beyond ±[`KMeans::MAX_ABS_FEATURE`], [`Error::InvalidK`] when `k` is larger than the
     /// number of customers, [`Error::InvalidParameter`] for `k` = 0 and other bad
     /// hyperparameters.
-    pub fn fit(&self, features: ArrayView2<'_, f64>) -> Result<KMeansModel> {
-        self.fit_inner(features, None, None)
+    pub fn fit<'a>(&self, features: impl Into<Features<'a>>) -> Result<Fitted<KMeansModel>> {
+        self.fit_inner(features.into().matrix(), None, None)
+    }
+
+    /// The segmentation alone (the fitted model is dropped); see [`KMeans::fit`].
+    ///
+    /// # Errors
+    /// As [`KMeans::fit`].
+    pub fn segment<'a>(&self, features: impl Into<Features<'a>>) -> Result<Segmentation> {
+        Ok(self.fit(features)?.into_segmentation())
     }
 
     /// Fits k-means with a non-negative weight per customer (for example the customer's value):
@@ -303,7 +322,7 @@ impl KMeans {
         &self,
         features: ArrayView2<'_, f64>,
         weights: &[f64],
-    ) -> Result<KMeansModel> {
+    ) -> Result<Fitted<KMeansModel>> {
         if weights.len() != features.nrows() {
             return Err(Error::ShapeMismatch {
                 what: "one weight per customer",
@@ -330,10 +349,11 @@ impl KMeans {
         // with weights at most 1 (huge weights would overflow the centroid sums, tiny ones
         // underflow them) and scale the inertia back.
         let scaled: Vec<f64> = weights.iter().map(|w| w / max).collect();
-        let mut model = self.fit_inner(features, Some(&scaled), None)?;
-        model.inertia *= max;
-        model.inertia_history.iter_mut().for_each(|i| *i *= max);
-        Ok(model)
+        let fitted = self.fit_inner(features, Some(&scaled), None)?;
+        Ok(fitted.map(|mut model| {
+            model.scale_inertia(max);
+            model
+        }))
     }
 
     /// Segments customers with a weight per customer; see [`KMeans::fit_weighted`].
@@ -345,7 +365,7 @@ impl KMeans {
         features: ArrayView2<'_, f64>,
         weights: &[f64],
     ) -> Result<Segmentation> {
-        self.fit_weighted(features, weights)?.segmentation()
+        Ok(self.fit_weighted(features, weights)?.into_segmentation())
     }
 
     /// The starting centroids of the first restart, one row per centroid: the initialisation
@@ -409,7 +429,7 @@ impl KMeans {
         &self,
         features: ArrayView2<'_, f64>,
         inits: &[Vec<f64>],
-    ) -> Result<KMeansModel> {
+    ) -> Result<Fitted<KMeansModel>> {
         let need = self.k * features.ncols();
         if inits.len() < self.n_init || inits.iter().any(|c| c.len() < need) {
             return Err(Error::Clustering(
@@ -424,7 +444,7 @@ impl KMeans {
         features: ArrayView2<'_, f64>,
         weights: Option<&[f64]>,
         inits: Option<&[Vec<f64>]>,
-    ) -> Result<KMeansModel> {
+    ) -> Result<Fitted<KMeansModel>> {
         self.check_data(features)?;
         let n = features.nrows();
         let data = features.as_standard_layout();
@@ -454,156 +474,7 @@ impl KMeans {
             }
         }
         let best = best.ok_or(Error::Clustering("internal: no k-means run".into()))?;
-        Ok(KMeansModel::renumbered(best, best_labels, d))
-    }
-}
-
-impl Segmenter for KMeans {
-    /// Fits k-means and returns its segmentation; see [`KMeans::fit`].
-    fn segment(&self, features: ArrayView2<'_, f64>) -> Result<Segmentation> {
-        self.fit(features)?.segmentation()
-    }
-}
-
-/// A fitted k-means model: centroids (segment 0 is the largest), the training labels and how the
-/// fit went. It assigns new customers with [`KMeansModel::predict`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct KMeansModel {
-    centroids: Array2<f64>,
-    labels: Vec<usize>,
-    inertia: f64,
-    n_iter: usize,
-    converged: bool,
-    inertia_history: Vec<f64>,
-}
-
-impl KMeansModel {
-    /// Orders the segments largest first, then by first customer. This is the rank the final
-    /// assignment broke its ties by (see [`lloyd()`]), so the training labels stay the nearest
-    /// centroids with ties to the lower index, as [`KMeansModel::predict`] finds them.
-    fn renumbered(run: Run, raw_labels: Vec<usize>, d: usize) -> Self {
-        let k = run.centroids.len() / d;
-        let mut counts = vec![0usize; k];
-        let mut first = vec![usize::MAX; k];
-        for (i, &l) in raw_labels.iter().enumerate() {
-            counts[l] += 1;
-            first[l] = first[l].min(i);
-        }
-        let mut order: Vec<usize> = (0..k).collect();
-        order.sort_by_key(|&l| (std::cmp::Reverse(counts[l]), first[l], l));
-        let mut new_of = vec![0usize; k];
-        for (new, &old) in order.iter().enumerate() {
-            new_of[old] = new;
-        }
-        let mut centroids = Array2::zeros((k, d));
-        for (new, &old) in order.iter().enumerate() {
-            for j in 0..d {
-                centroids[[new, j]] = run.centroids[old * d + j];
-            }
-        }
-        KMeansModel {
-            centroids,
-            labels: raw_labels.into_iter().map(|l| new_of[l]).collect(),
-            inertia: run.inertia,
-            n_iter: run.n_iter,
-            converged: run.converged,
-            inertia_history: run.history,
-        }
-    }
-
-    /// The centroids, one row per segment, largest segment first. When the data have fewer
-    /// distinct points than `k`, the last rows may be centroids no training customer is nearest
-    /// to.
-    pub fn centroids(&self) -> &Array2<f64> {
-        &self.centroids
-    }
-
-    /// The number of centroids (the `k` that was fitted).
-    pub fn k(&self) -> usize {
-        self.centroids.nrows()
-    }
-
-    /// The segment of each training customer (the nearest centroid; ties go to the lower index).
-    pub fn labels(&self) -> &[usize] {
-        &self.labels
-    }
-
-    /// The (weighted) sum of squared distances from the training customers to their centroids.
-    pub fn inertia(&self) -> f64 {
-        self.inertia
-    }
-
-    /// The number of iterations of the kept restart.
-    pub fn n_iter(&self) -> usize {
-        self.n_iter
-    }
-
-    /// Whether the kept restart met the tolerance before the iteration cap.
-    pub fn converged(&self) -> bool {
-        self.converged
-    }
-
-    /// The inertia after each assignment step of the kept restart, the last being the final
-    /// [`inertia`](KMeansModel::inertia). Lloyd's iteration never increases it (up to rounding).
-    pub fn inertia_history(&self) -> &[f64] {
-        &self.inertia_history
-    }
-
-    /// The segment (nearest centroid, ties to the lower index) of each customer in the rows of
-    /// `features`.
-    ///
-    /// # Errors
-    /// [`Error::ShapeMismatch`] when the number of columns differs from the training data,
-    /// [`Error::NoRows`] for an empty matrix, [`Error::NonFiniteFeature`] for NaN or infinite
-    /// values and [`Error::FeatureTooLarge`] for a value beyond ±[`KMeans::MAX_ABS_FEATURE`].
-    pub fn predict(&self, features: ArrayView2<'_, f64>) -> Result<Vec<usize>> {
-        check_values(features)?;
-        let d = self.centroids.ncols();
-        if features.ncols() != d {
-            return Err(Error::ShapeMismatch {
-                what: "feature columns of the fitted model",
-                expected: d,
-                found: features.ncols(),
-            });
-        }
-        let mut out = vec![0usize; features.nrows()];
-        self.predict_into(features, &mut out);
-        Ok(out)
-    }
-
-    /// [`KMeansModel::predict`] without the checks, into `out` (one slot per row); for the linfa
-    /// traits, which cannot return errors. Non-finite rows get an arbitrary segment.
-    ///
-    /// # Panics
-    /// When the column count differs from the centroids' or `out` has the wrong length.
-    pub(crate) fn predict_into(&self, features: ArrayView2<'_, f64>, out: &mut [usize]) {
-        let d = self.centroids.ncols();
-        assert_eq!(features.ncols(), d, "feature columns of the fitted model");
-        assert_eq!(features.nrows(), out.len(), "one output slot per row");
-        let data = features.as_standard_layout();
-        let c = self.centroids.as_standard_layout();
-        let (Some(x), Some(c)) = (data.as_slice(), c.as_slice()) else {
-            unreachable!("standard-layout matrices are contiguous")
-        };
-        out.par_chunks_mut(BLOCK_ROWS)
-            .zip(x.par_chunks(BLOCK_ROWS * d.max(1)))
-            .for_each(|(ob, xb)| {
-                for (o, row) in ob.iter_mut().zip(xb.chunks_exact(d.max(1))) {
-                    *o = nearest(row, c, d).0;
-                }
-            });
-    }
-
-    /// The training customers' segmentation (segment 0 is the largest).
-    ///
-    /// # Errors
-    /// None in practice; the `Result` comes from [`Segmentation::new`].
-    pub fn segmentation(&self) -> Result<Segmentation> {
-        Segmentation::new(
-            self.labels.iter().map(|&l| Some(l)).collect(),
-            Some(self.centroids.clone()),
-            Some(self.inertia),
-        )
+        KMeansModel::fitted(best, &best_labels, features)
     }
 }
 

@@ -1,7 +1,13 @@
 //! Unit tests of the k-means model, its parameters and its distance kernels.
 
 use super::*;
+use crate::segment::labels::indices;
+
 use ndarray::array;
+
+fn ids(l: &[usize]) -> Vec<Option<usize>> {
+    l.iter().map(|&i| Some(i)).collect()
+}
 
 fn two_groups() -> Array2<f64> {
     array![
@@ -21,12 +27,20 @@ fn separates_two_groups_largest_first() {
         .with_seed(3)
         .fit(two_groups().view())
         .unwrap();
-    assert_eq!(m.labels(), &[1, 1, 1, 0, 0, 0, 0]);
+    assert_eq!(indices(m.labels()), ids(&[1, 1, 1, 0, 0, 0, 0]));
     assert!(m.centroids()[[0, 0]] > 9.0);
+    // New customers within a segment's reach join it; one farther from every centroid than any
+    // training customer was from its own fits none.
+    let new = array![[10.0, 10.05], [0.1, 0.1], [5.0, 5.0]];
     assert_eq!(
-        m.predict(array![[9.0, 9.0], [1.0, 0.0]].view()).unwrap(),
-        vec![0, 1]
+        indices(&m.predict(new.view()).unwrap()),
+        vec![Some(0), Some(1), None]
     );
+    let a = m.assign(new.view()).unwrap();
+    assert!(a[2].distance.unwrap() > m.reach()[0].max(m.reach()[1]));
+    let margin = a[0].margin.unwrap();
+    let far = ((10.0f64 - 0.1).powi(2) + (10.05f64 - 0.1333).powi(2)).sqrt();
+    assert!((a[0].distance.unwrap() + margin - far).abs() < 0.01, "{a:?}");
 }
 
 #[test]
@@ -40,7 +54,7 @@ fn random_init_and_weights_work() {
     assert_eq!(m.labels()[6], m.labels()[3]);
     // The centroid is the weighted mean of its customers (9.925 in y, where the plain mean is
     // 10.05): it leans to the heavy customer.
-    let heavy = m.labels()[6];
+    let heavy = m.labels()[6].unwrap().index();
     for t in 0..2 {
         let mean = (3..7).map(|i| w[i] * x[[i, t]]).sum::<f64>() / 8.0;
         assert!((m.centroids()[[heavy, t]] - mean).abs() < 1e-12);
@@ -146,7 +160,7 @@ fn training_labels_are_the_nearest_centroids_on_the_saved_case() {
     let mut inertia = 0.0;
     for (i, row) in x.rows().into_iter().enumerate() {
         let (j, best, _) = nearest(row.as_slice().unwrap(), c, 2);
-        assert_eq!(m.labels()[i], j, "customer {i}");
+        assert_eq!(m.labels()[i].map(|s| s.index()), Some(j), "customer {i}");
         inertia += best;
     }
     assert!((inertia - m.inertia()).abs() <= 1e-9 * (1.0 + inertia));
@@ -315,14 +329,13 @@ proptest::proptest! {
             .fit(x.view())
             .unwrap();
         proptest::prop_assert_eq!(m.predict(x.view()).unwrap(), m.labels().to_vec());
-        let s = m.segmentation().unwrap();
-        let recomputed = crate::segment::inertia(x.view(), &s).unwrap();
+        let recomputed = crate::segment::inertia(x.view(), m.segmentation()).unwrap();
         proptest::prop_assert!((recomputed - m.inertia()).abs() <= 1e-9 * (1.0 + m.inertia()));
         let distinct: std::collections::HashSet<Vec<u64>> = x
             .rows()
             .into_iter()
             .map(|r| r.iter().map(|v| (v + 0.0).to_bits()).collect())
             .collect();
-        proptest::prop_assert_eq!(s.n_segments(), k.min(distinct.len()));
+        proptest::prop_assert_eq!(m.segmentation().n_segments(), k.min(distinct.len()));
     }
 }

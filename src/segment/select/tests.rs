@@ -267,8 +267,8 @@ fn k_is_chosen_on_a_sample_of_a_large_population_and_fitted_on_all() {
     assert!(!whole.reason().contains("sample of"), "{}", whole.reason());
     // Well separated blobs: the fit from the sample's centroids finds the same partition.
     let ari = crate::segment::metrics::adjusted_rand_index(
-        sampled.model().labels(),
-        whole.model().labels(),
+        sampled.segmentation().labels(),
+        whole.segmentation().labels(),
     )
     .unwrap();
     assert!(ari > 0.999, "ARI {ari}");
@@ -278,5 +278,8 @@ fn k_is_chosen_on_a_sample_of_a_large_population_and_fitted_on_all() {
         .with_selection_sample(1_500)
         .fit(x.view())
         .unwrap();
-    assert_eq!(again.model().labels(), sampled.model().labels());
+    assert_eq!(
+        again.segmentation().labels(),
+        sampled.segmentation().labels()
+    );
 }

@@ -9,7 +9,11 @@
 //!
 //! The textbook algorithm gives a border customer to whichever segment reaches it first, which
 //! depends on the visiting order. Here a border customer joins the segment of its **lowest-index**
-//! core neighbour, so the result depends only on the data.
+//! core neighbour, so the result depends only on the data; a fitted [`DbscanModel`] assigns a new
+//! customer by the same rule, so a training customer gets its training segment back.
+//!
+//! This file holds the parameters, the fit and [`suggest_eps`]; `index.rs` the kd-tree and
+//! `model.rs` the fitted model.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,13 +21,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
+mod index;
+mod model;
+#[cfg(test)]
+mod tests;
+
+pub use self::model::DbscanModel;
+
+use self::index::Index;
 use super::kmeans::sq_dist;
-use super::{check_features, Segmentation, Segmenter};
+use super::{check_features, Features, Fitted, SegmentId, Segmentation};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
 /// Points per block of parallel work.
-const BLOCK: usize = 1024;
+pub(super) const BLOCK: usize = 1024;
 
 /// DBSCAN: segments are dense regions of customers; customers in sparse regions are in none.
 ///
@@ -36,12 +48,15 @@ const BLOCK: usize = 1024;
 ///
 /// ```
 /// use ndarray::array;
-/// use personas::{Dbscan, Segmenter};
+/// use personas::Dbscan;
 ///
 /// let x = array![[0.0, 0.0], [0.0, 0.5], [0.5, 0.0], [9.0, 9.0], [9.0, 9.5], [9.5, 9.0], [50.0, 50.0]];
-/// let segments = Dbscan::new(1.0, 3).segment(x.view())?;
-/// assert_eq!(segments.n_segments(), 2);
-/// assert_eq!(segments.labels()[6], None); // the outlier is in no segment
+/// let fitted = Dbscan::new(1.0, 3).fit(x.view())?;
+/// assert_eq!(fitted.segmentation().n_segments(), 2);
+/// assert_eq!(fitted.labels()[6], None); // the outlier is in no segment
+/// // A new customer near the second group joins it; one far from both fits neither.
+/// let new = array![[9.2, 9.2], [20.0, 20.0]];
+/// assert_eq!(fitted.predict(new.view())?, [fitted.labels()[3], None]);
 /// # Ok::<(), personas::Error>(())
 /// ```
 ///
@@ -51,7 +66,8 @@ const BLOCK: usize = 1024;
 /// splits, bounding-box pruning, exact distance check on candidates). Core customers are linked
 /// with a lock-free union-find whose result does not depend on the order of the links, so the
 /// segments are the same for any number of threads. Building the kd-tree is sequential.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Dbscan {
     eps: f64,
     min_points: usize,
@@ -103,7 +119,8 @@ impl Dbscan {
     /// [`Error::InvalidParameter`] for bad hyperparameters (see [`Dbscan::check`]),
     /// [`Error::NoRows`] or [`Error::NoFeatures`] for an empty matrix and
     /// [`Error::NonFiniteFeature`] for NaN or infinite values.
-    pub fn fit(&self, features: ArrayView2<'_, f64>) -> Result<DbscanModel> {
+    pub fn fit<'a>(&self, features: impl Into<Features<'a>>) -> Result<Fitted<DbscanModel>> {
+        let features = features.into().matrix();
         self.check()?;
         check_features(features)?;
         let data = features.as_standard_layout();
@@ -114,14 +131,11 @@ impl Dbscan {
         if self.min_points > n {
             // No customer can have min_points neighbours: all are noise. Answer at once rather
             // than scanning neighbourhoods (quadratic on many identical customers).
-            return Ok(DbscanModel {
-                eps: self.eps,
-                d,
-                segmentation: Segmentation::new(vec![None; n], None, None)?,
-                is_core: vec![false; n],
-                core_labels: Vec::new(),
-                core_index: Index::new(&[], 0, d),
-            });
+            let model = DbscanModel::new(self.eps, self.min_points, d, vec![], &[], vec![], 0);
+            return Ok(Fitted::new(
+                model,
+                Segmentation::new(vec![None; n], None, None)?,
+            ));
         }
         let eps2 = self.eps * self.eps;
         let index = Index::new(x, n, d);
@@ -283,130 +297,37 @@ impl Dbscan {
         }
         let segmentation = Segmentation::new(raw, None, None)?;
 
-        let core_idx: Vec<usize> = (0..n).filter(|&i| is_core[i]).collect();
-        let mut core_x = Vec::with_capacity(core_idx.len() * d);
-        for &i in &core_idx {
+        let core_rows: Vec<usize> = (0..n).filter(|&i| is_core[i]).collect();
+        let mut core_x = Vec::with_capacity(core_rows.len() * d);
+        for &i in &core_rows {
             core_x.extend_from_slice(&x[i * d..(i + 1) * d]);
         }
-        let core_labels: Vec<usize> = core_idx
+        let core_labels: Vec<SegmentId> = core_rows
             .iter()
-            .map(|&i| segmentation.labels()[i].unwrap_or(usize::MAX))
-            .collect();
-        let core_index = Index::new(&core_x, core_idx.len(), d);
-        Ok(DbscanModel {
-            eps: self.eps,
+            .map(|&i| {
+                segmentation.labels()[i].ok_or(Error::Clustering(
+                    "internal: a core customer is in no segment".into(),
+                ))
+            })
+            .collect::<Result<_>>()?;
+        let model = DbscanModel::new(
+            self.eps,
+            self.min_points,
             d,
-            segmentation,
-            is_core,
+            core_rows,
+            &core_x,
             core_labels,
-            core_index,
-        })
-    }
-}
-
-impl Segmenter for Dbscan {
-    /// Runs DBSCAN and returns its segmentation; see [`Dbscan::fit`].
-    fn segment(&self, features: ArrayView2<'_, f64>) -> Result<Segmentation> {
-        Ok(self.fit(features)?.into_segmentation())
-    }
-}
-
-/// A fitted DBSCAN: the training segmentation, which customers are core, and an index over the
-/// core customers to assign new customers with [`DbscanModel::predict`].
-#[derive(Debug, Clone)]
-pub struct DbscanModel {
-    eps: f64,
-    d: usize,
-    segmentation: Segmentation,
-    is_core: Vec<bool>,
-    core_labels: Vec<usize>,
-    core_index: Index,
-}
-
-impl DbscanModel {
-    /// The segment of each training customer (segment 0 is the largest), `None` for noise.
-    pub fn labels(&self) -> &[Option<usize>] {
-        self.segmentation.labels()
+            segmentation.n_segments(),
+        );
+        Ok(Fitted::new(model, segmentation))
     }
 
-    /// Whether each training customer is a core customer.
-    pub fn is_core(&self) -> &[bool] {
-        &self.is_core
-    }
-
-    /// The number of core customers.
-    pub fn n_core(&self) -> usize {
-        self.core_labels.len()
-    }
-
-    /// The number of segments found.
-    pub fn n_segments(&self) -> usize {
-        self.segmentation.n_segments()
-    }
-
-    /// The training segmentation.
-    pub fn segmentation(&self) -> &Segmentation {
-        &self.segmentation
-    }
-
-    /// The training segmentation, by value.
-    pub fn into_segmentation(self) -> Segmentation {
-        self.segmentation
-    }
-
-    /// The segment of the nearest core customer within `eps` of each row of `features` (ties to
-    /// the lower training index), or `None` when no core customer is that close.
+    /// The segmentation alone (the fitted model is dropped); see [`Dbscan::fit`].
     ///
     /// # Errors
-    /// [`Error::ShapeMismatch`] when the number of columns differs from the training data, and
-    /// the errors of an empty or non-finite matrix.
-    pub fn predict(&self, features: ArrayView2<'_, f64>) -> Result<Vec<Option<usize>>> {
-        check_features(features)?;
-        if features.ncols() != self.d {
-            return Err(Error::ShapeMismatch {
-                what: "feature columns of the fitted model",
-                expected: self.d,
-                found: features.ncols(),
-            });
-        }
-        let mut out = vec![None; features.nrows()];
-        self.predict_into(features, &mut out);
-        Ok(out)
-    }
-
-    /// [`DbscanModel::predict`] without the checks, into `out` (one slot per row); for the
-    /// linfa traits, which cannot return errors. Non-finite rows get no segment.
-    ///
-    /// # Panics
-    /// When the column count differs from the training data or `out` has the wrong length.
-    pub(crate) fn predict_into(&self, features: ArrayView2<'_, f64>, out: &mut [Option<usize>]) {
-        assert_eq!(
-            features.ncols(),
-            self.d,
-            "feature columns of the fitted model"
-        );
-        assert_eq!(features.nrows(), out.len(), "one output slot per row");
-        let data = features.as_standard_layout();
-        let Some(x) = data.as_slice() else {
-            unreachable!("standard-layout matrices are contiguous")
-        };
-        let eps2 = self.eps * self.eps;
-        let g = &self.core_index;
-        out.par_chunks_mut(BLOCK)
-            .zip(x.par_chunks(BLOCK * self.d.max(1)))
-            .for_each(|(ob, xb)| {
-                for (o, q) in ob.iter_mut().zip(xb.chunks_exact(self.d.max(1))) {
-                    let mut best: Option<(f64, usize)> = None;
-                    g.visit_dist(q, eps2, |p, d2| {
-                        let i = g.order[p];
-                        if !matches!(best, Some((bd, bi)) if (bd, bi) <= (d2, i)) {
-                            best = Some((d2, i));
-                        }
-                        true
-                    });
-                    *o = best.map(|(_, i)| self.core_labels[i]);
-                }
-            });
+    /// As [`Dbscan::fit`].
+    pub fn segment<'a>(&self, features: impl Into<Features<'a>>) -> Result<Segmentation> {
+        Ok(self.fit(features)?.into_segmentation())
     }
 }
 
@@ -521,301 +442,5 @@ fn union(parent: &[AtomicUsize], a: usize, b: usize) {
         {
             return;
         }
-    }
-}
-
-/// Points per leaf of the kd-tree.
-const LEAF: usize = 32;
-
-/// A kd-tree over the points (median splits on the widest dimension, a bounding box per node),
-/// with the points stored in tree order so that a leaf is contiguous memory. Queries prune every
-/// node whose box is farther than `eps`, then check candidates with the exact distance.
-#[derive(Debug, Clone)]
-struct Index {
-    d: usize,
-    /// Input index of each stored point.
-    order: Vec<usize>,
-    /// The points' coordinates, in storage order.
-    points: Vec<f64>,
-    nodes: Vec<Node>,
-    /// Per node, the box's lower then upper corner (`2 d` values).
-    boxes: Vec<f64>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Node {
-    start: usize,
-    end: usize,
-    /// Children, or `None` for a leaf.
-    children: Option<(usize, usize)>,
-    /// One past the largest node id in this node's subtree (ids are in depth-first order).
-    subtree_end: usize,
-}
-
-impl Index {
-    fn new(x: &[f64], n: usize, d: usize) -> Self {
-        let mut index = Index {
-            d,
-            order: (0..n).collect(),
-            points: Vec::with_capacity(n * d),
-            nodes: Vec::with_capacity(2 * n.div_ceil(LEAF) + 1),
-            boxes: Vec::with_capacity((2 * n.div_ceil(LEAF) + 1) * 2 * d),
-        };
-        if n > 0 {
-            index.build(x, 0, n);
-        }
-        for &i in &index.order {
-            index.points.extend_from_slice(&x[i * d..(i + 1) * d]);
-        }
-        index
-    }
-
-    fn build(&mut self, x: &[f64], start: usize, end: usize) -> usize {
-        let d = self.d;
-        let id = self.nodes.len();
-        self.nodes.push(Node {
-            start,
-            end,
-            children: None,
-            subtree_end: id + 1,
-        });
-        let at = self.boxes.len();
-        self.boxes.resize(at + 2 * d, 0.0);
-        let (lo, hi) = self.boxes[at..].split_at_mut(d);
-        lo.fill(f64::INFINITY);
-        hi.fill(f64::NEG_INFINITY);
-        for &i in &self.order[start..end] {
-            for t in 0..d {
-                lo[t] = lo[t].min(x[i * d + t]);
-                hi[t] = hi[t].max(x[i * d + t]);
-            }
-        }
-        let (dim, width) = (0..d)
-            .map(|t| (t, hi[t] - lo[t]))
-            .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
-        if end - start <= LEAF || width <= 0.0 {
-            return id;
-        }
-        let mid = start + (end - start) / 2;
-        self.order[start..end].select_nth_unstable_by(mid - start, |&a, &b| {
-            x[a * d + dim].total_cmp(&x[b * d + dim]).then(a.cmp(&b))
-        });
-        let left = self.build(x, start, mid);
-        let right = self.build(x, mid, end);
-        self.nodes[id].children = Some((left, right));
-        self.nodes[id].subtree_end = self.nodes.len();
-        id
-    }
-
-    fn point(&self, p: usize) -> &[f64] {
-        &self.points[p * self.d..(p + 1) * self.d]
-    }
-
-    /// The node ids of the leaves, in storage order.
-    fn leaves(&self) -> Vec<usize> {
-        let mut leaves: Vec<usize> = (0..self.nodes.len())
-            .filter(|&id| self.nodes[id].children.is_none())
-            .collect();
-        leaves.sort_by_key(|&id| self.nodes[id].start);
-        leaves
-    }
-
-    fn bounds(&self, id: usize) -> (&[f64], &[f64]) {
-        self.boxes[id * 2 * self.d..(id + 1) * 2 * self.d].split_at(self.d)
-    }
-
-    /// The squared diagonal of a node's box.
-    fn diameter2(&self, id: usize) -> f64 {
-        let (lo, hi) = self.bounds(id);
-        lo.iter().zip(hi).map(|(l, h)| (h - l) * (h - l)).sum()
-    }
-
-    /// The squared largest distance between points of two nodes' boxes.
-    fn max_gap2(&self, a: usize, b: usize) -> f64 {
-        let ((alo, ahi), (blo, bhi)) = (self.bounds(a), self.bounds(b));
-        (0..self.d)
-            .map(|t| {
-                let g = (bhi[t] - alo[t]).max(ahi[t] - blo[t]);
-                g * g
-            })
-            .sum()
-    }
-
-    /// The squared smallest distance between points of two nodes' boxes.
-    fn min_gap2(&self, a: usize, b: usize) -> f64 {
-        let ((alo, ahi), (blo, bhi)) = (self.bounds(a), self.bounds(b));
-        (0..self.d)
-            .map(|t| {
-                let g = (blo[t] - ahi[t]).max(alo[t] - bhi[t]).max(0.0);
-                g * g
-            })
-            .sum()
-    }
-
-    /// Calls `f(leaf node id)` for every leaf after node `a` (in id order) whose box is within
-    /// `sqrt(eps2)` of node `a`'s.
-    fn visit_leaves_after(&self, a: usize, eps2: f64, mut f: impl FnMut(usize)) {
-        let mut stack = [0usize; 130];
-        let mut top = 1;
-        while top > 0 {
-            top -= 1;
-            let id = stack[top];
-            if self.nodes[id].subtree_end <= a + 1 || self.min_gap2(a, id) > eps2 {
-                continue;
-            }
-            match self.nodes[id].children {
-                Some((l, r)) => {
-                    stack[top] = r;
-                    stack[top + 1] = l;
-                    top += 2;
-                }
-                None => f(id),
-            }
-        }
-    }
-
-    /// Calls `f(position)` for every stored point within `sqrt(eps2)` of `q` until it returns
-    /// `false`.
-    fn visit(&self, q: &[f64], eps2: f64, mut f: impl FnMut(usize) -> bool) {
-        self.visit_dist(q, eps2, |p, _| f(p));
-    }
-
-    /// As [`Index::visit`], also passing the squared distance.
-    fn visit_dist(&self, q: &[f64], eps2: f64, mut f: impl FnMut(usize, f64) -> bool) {
-        if self.nodes.is_empty() {
-            return;
-        }
-        let d = self.d;
-        // The depth of a median-split tree is below 64, so the stack never holds more.
-        let mut stack = [0usize; 130];
-        let mut top = 1;
-        while top > 0 {
-            top -= 1;
-            let id = stack[top];
-            let b = &self.boxes[id * 2 * d..(id + 1) * 2 * d];
-            let mut gap = 0.0;
-            for t in 0..d {
-                let v = q[t];
-                let g = (b[t] - v).max(v - b[d + t]).max(0.0);
-                gap += g * g;
-            }
-            if gap > eps2 {
-                continue;
-            }
-            let node = self.nodes[id];
-            match node.children {
-                Some((l, r)) => {
-                    stack[top] = r;
-                    stack[top + 1] = l;
-                    top += 2;
-                }
-                None => {
-                    for p in node.start..node.end {
-                        let d2 = sq_dist(q, self.point(p));
-                        if d2 <= eps2 && !f(p, d2) {
-                            return;
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::array;
-
-    #[test]
-    fn finds_two_segments_border_and_noise() {
-        let x = array![
-            [0.0, 0.0],
-            [0.0, 0.5],
-            [0.5, 0.0],
-            [1.4, 0.0], // border: within 1 of [0.5, 0] only
-            [9.0, 9.0],
-            [9.0, 9.5],
-            [9.5, 9.0],
-            [50.0, 50.0]
-        ];
-        let m = Dbscan::new(1.0, 3).fit(x.view()).unwrap();
-        assert_eq!(
-            m.labels(),
-            &[
-                Some(0),
-                Some(0),
-                Some(0),
-                Some(0),
-                Some(1),
-                Some(1),
-                Some(1),
-                None
-            ]
-        );
-        assert_eq!(
-            m.is_core(),
-            &[true, true, true, false, true, true, true, false]
-        );
-        let p = m
-            .predict(array![[0.2, 0.2], [9.2, 9.2], [1.4, 0.0], [30.0, 30.0]].view())
-            .unwrap();
-        assert_eq!(p, vec![Some(0), Some(1), Some(0), None]);
-    }
-
-    #[test]
-    fn bad_parameters_are_rejected() {
-        let x = array![[0.0], [1.0]];
-        for db in [
-            Dbscan::new(0.0, 2),
-            Dbscan::new(-1.0, 2),
-            Dbscan::new(f64::NAN, 2),
-            Dbscan::new(f64::INFINITY, 2),
-            Dbscan::new(1.0, 0),
-        ] {
-            assert!(matches!(
-                db.fit(x.view()),
-                Err(Error::InvalidParameter { .. })
-            ));
-        }
-        assert!(matches!(
-            suggest_eps(x.view(), 3),
-            Err(Error::InvalidParameter { .. })
-        ));
-    }
-
-    #[test]
-    fn min_points_one_makes_everyone_core() {
-        let x = array![[0.0], [10.0], [20.0]];
-        let m = Dbscan::new(1.0, 1).fit(x.view()).unwrap();
-        assert_eq!(m.n_segments(), 3);
-        assert_eq!(m.n_core(), 3);
-    }
-
-    #[test]
-    fn suggest_eps_sits_between_cluster_and_noise_distances() {
-        // Two tight clusters of 50 points (spacing 0.1) and 10 far outliers.
-        let mut rows = Vec::new();
-        for c in [0.0, 100.0] {
-            for i in 0..50 {
-                rows.push([c + 0.1 * i as f64, 0.0]);
-            }
-        }
-        for i in 0..10 {
-            rows.push([200.0 + 30.0 * i as f64, 500.0]);
-        }
-        let x = ndarray::Array2::from_shape_vec((rows.len(), 2), rows.concat()).unwrap();
-        let eps = suggest_eps(x.view(), 4).unwrap();
-        assert!((0.3 - 1e-9..30.0).contains(&eps), "{eps}");
-        // And the clustering that eps gives: the two clusters, the outliers noise.
-        let m = Dbscan::new(eps, 4).fit(x.view()).unwrap();
-        let expected: Vec<Option<usize>> = (0..110)
-            .map(|i| match i {
-                0..50 => Some(0),
-                50..100 => Some(1),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(m.labels(), expected.as_slice(), "eps {eps}");
     }
 }
