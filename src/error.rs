@@ -294,6 +294,24 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A file could not be written.
+    #[error("cannot write `{path}`: {source}")]
+    WriteFile {
+        /// The file that failed.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A persona model file is foreign, of another format version, or its parts do not fit
+    /// together.
+    #[error("persona model: {}", shorten_quoted(.problem))]
+    Model {
+        /// What is wrong, and what to do.
+        problem: String,
+    },
+
     /// The clustering back end reported a failure.
     #[error("clustering failed: {}", shorten_quoted(.0))]
     Clustering(String),

@@ -67,6 +67,7 @@ mod hash;
 pub mod infer;
 pub mod input;
 pub mod linfa;
+pub mod model;
 pub mod persona;
 pub mod profile;
 pub mod render;

@@ -311,6 +311,7 @@ impl Draft<'_> {
             channels: sections.channels,
             buyer_type,
             notes: Vec::new(),
+            stability: None,
         };
         for list in [
             &mut persona.goals,

@@ -94,9 +94,13 @@ mod draft;
 mod naming;
 mod render;
 mod sections;
+mod stability;
 
 pub use catalogue::{BuyerType, Catalogue, Direction, Rule};
 pub use domain::{Domain, DomainChoice};
+pub use stability::{
+    PersonaStability, StabilitySummary, StabilityVerdict, DISSOLVED_BELOW, STABLE_FROM,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -227,6 +231,10 @@ pub struct Persona {
     pub buyer_type: BuyerTypeFinding,
     /// What the persona could not say and why ("no strong signal points to goals").
     pub notes: Vec<String>,
+    /// Whether the segment comes back when the data change a little, when measured (see
+    /// [`Personas::with_stability`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<PersonaStability>,
 }
 
 /// Drafts personas from profiles; see the [module docs](self).
@@ -391,6 +399,7 @@ impl Drafter {
             segments: profiles.segments.clone(),
             quality: None,
             selection: None,
+            stability: None,
         })
     }
 
@@ -487,6 +496,9 @@ pub struct Personas {
     /// structure) a reader should see before trusting the personas.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selection: Option<crate::segment::KAssessment>,
+    /// How stable the personas are, when measured (see [`Personas::with_stability`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<StabilitySummary>,
 }
 
 impl Personas {

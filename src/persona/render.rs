@@ -57,6 +57,21 @@ impl Personas {
                 let _ = writeln!(out, "\n> **Note:** {}", md(warning));
             }
         }
+        if let Some(s) = &self.stability {
+            let _ = writeln!(
+                out,
+                "\nStability: re-fitted on {} resamples of {} customers; the segments came back \
+                 with a mean adjusted Rand index of {:.2}{}.",
+                s.resamples,
+                crate::render::group_thousands(s.resample_size as f64),
+                s.mean_ari,
+                match s.flagged {
+                    0 => String::new(),
+                    1 => "; 1 persona is flagged below".to_string(),
+                    n => format!("; {n} personas are flagged below"),
+                }
+            );
+        }
         for persona in &self.personas {
             out.push('\n');
             card(&mut out, persona, self);
@@ -121,6 +136,13 @@ fn list(
 fn card(out: &mut String, p: &Persona, all: &Personas) {
     let _ = writeln!(out, "## {}\n", md(&p.name));
     let _ = writeln!(out, "> {}\n", md(&p.summary));
+    if let Some(s) = p
+        .stability
+        .as_ref()
+        .filter(|s| s.verdict != super::StabilityVerdict::Stable)
+    {
+        let _ = writeln!(out, "> **Note:** {}.\n", md(&upper_first(&s.text)));
+    }
     out.push_str("| Key facts | |\n|---|---|\n");
     let _ = writeln!(out, "| Segment | {} |", p.segment);
     let _ = writeln!(
@@ -143,6 +165,14 @@ fn card(out: &mut String, p: &Persona, all: &Personas) {
     for s in &p.outcomes {
         let (label, value) = s.text.split_once(": ").unwrap_or((&s.text, ""));
         let _ = writeln!(out, "| {} | {} |", md(label), md(value));
+    }
+    if let Some(s) = &p.stability {
+        let _ = writeln!(
+            out,
+            "| Stability | {:.2} ({}) |",
+            s.jaccard,
+            md(s.text.as_str())
+        );
     }
     let _ = writeln!(
         out,
@@ -178,4 +208,12 @@ fn card(out: &mut String, p: &Persona, all: &Personas) {
     for note in &p.notes {
         let _ = writeln!(out, "_{}._\n", md(note));
     }
+}
+
+/// The text with its first letter in upper case.
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }

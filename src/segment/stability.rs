@@ -158,7 +158,9 @@ impl Stability {
     /// subsample) is fitted to seeded subsamples. For an [`AutoK`](super::AutoK) that means
     /// choosing `k` again on every subsample; to measure one fitted `k`, pass a
     /// [`KMeans`](super::KMeans) with it. Customers in no segment (DBSCAN's outliers) count as one
-    /// more group in the adjusted Rand index and in no segment's Jaccard overlap.
+    /// more group in the adjusted Rand index and in no segment's Jaccard overlap; DBSCAN's
+    /// `min_points` is scaled to the resample's share of the customers, so that the density it
+    /// asks for stays the same.
     ///
     /// # Errors
     /// The errors of [`Stability::check`]; [`Error::ShapeMismatch`] when `reference` does not
@@ -214,7 +216,7 @@ impl Stability {
             .par_iter()
             .map(|(rows, seed)| {
                 let x = features.select(Axis(0), rows);
-                let fitted = segmenter.clone().with_seed(*seed).fit(x.view())?;
+                let fitted = resampled(segmenter, *seed, size, n).fit(x.view())?;
                 let truth: Vec<Option<SegmentId>> = rows.iter().map(|&r| reference[r]).collect();
                 let ari = adjusted_rand_index(&truth, fitted.labels())?;
                 Ok((ari, best_jaccard(&truth, fitted.labels(), n_ref)))
@@ -236,6 +238,20 @@ impl Stability {
             segment_jaccard,
             subsample_size: size,
         })
+    }
+}
+
+/// The segmenter to fit on a resample of `size` of the `n` customers: the same settings with the
+/// resample's seed; for DBSCAN, whose density threshold counts customers, `min_points` scaled by
+/// `size / n` (a neighbourhood in the resample holds that share of its customers, in expectation),
+/// at least 1.
+fn resampled(segmenter: &Segmenter, seed: u64, size: usize, n: usize) -> Segmenter {
+    match segmenter {
+        Segmenter::Dbscan(d) => {
+            let scaled = (d.min_points() as f64 * size as f64 / n as f64).round() as usize;
+            Segmenter::Dbscan(super::Dbscan::new(d.eps(), scaled.max(1)))
+        }
+        other => other.clone().with_seed(seed),
     }
 }
 

@@ -214,7 +214,7 @@ impl KMeans {
     }
 
     /// The same settings with another number of segments.
-    pub(crate) fn with_k(mut self, k: usize) -> Self {
+    pub fn with_k(mut self, k: usize) -> Self {
         self.k = k;
         self
     }
