@@ -1,5 +1,6 @@
 //! The main job on the bundled sample data: load customers, encode them, find five segments and
-//! print a draft persona card for each, every statement with its evidence.
+//! print a draft persona card for each, every statement with its evidence and every persona with
+//! how stable it is.
 //!
 //! ```text
 //! cargo run --release --example quickstart
@@ -7,7 +8,8 @@
 
 use std::process::ExitCode;
 
-use personas::{CsvOptions, CustomerTable, Drafter, Encoder, KMeans, Profiles, Schema};
+use personas::model::{ModelOptions, PersonaModel};
+use personas::{CsvOptions, CustomerTable, KMeans, Schema};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
 const SCHEMA: &str = concat!(
@@ -18,12 +20,9 @@ const SCHEMA: &str = concat!(
 fn run() -> personas::Result<()> {
     let schema = Schema::from_json_file(SCHEMA)?;
     let customers = CustomerTable::from_csv_path(DATA, &schema, &CsvOptions::new())?;
-    let encoder = Encoder::new().fit(&customers)?;
-    let features = encoder.transform(&customers)?;
-    let segmentation = KMeans::new(5).with_seed(42).segment(features.view())?;
-    let profiles = Profiles::new(&customers, &segmentation)?;
-    let personas = Drafter::new().draft(&profiles)?;
-    println!("{}", personas.to_markdown());
+    let options = ModelOptions::new(KMeans::new(5).with_seed(42));
+    let draft = PersonaModel::fit(&customers, &options)?;
+    println!("{}", draft.model.personas().to_markdown());
     Ok(())
 }
 

@@ -252,7 +252,8 @@ impl PersonaModel {
     ///
     /// Stability re-fits the segmenter on seeded resamples (see [`Stability`]); for a `k` chosen
     /// automatically it re-fits k-means with that `k`, so it measures the personas, not the
-    /// choice of `k`.
+    /// choice of `k`. It is skipped when a resample would hold no more customers than there are
+    /// segments.
     ///
     /// # Errors
     /// The errors of [`Encoder::fit`], [`Segmenter::fit`], [`Profiles::new`],
@@ -274,14 +275,21 @@ impl PersonaModel {
         if let Some(selection) = selection {
             personas = personas.with_selection(selection);
         }
+        let refit = match (&options.segmenter, &model) {
+            (Segmenter::AutoK(auto), SegmentModel::KMeans(m)) => {
+                Segmenter::KMeans(auto.kmeans().clone().with_k(m.k()))
+            }
+            (other, _) => other.clone(),
+        };
+        // Resamples must hold more customers than k-means has segments; with fewer customers
+        // than that there is nothing to measure, and the personas say nothing about stability.
+        let n = segmentation.n_customers();
+        let measurable = |s: &Stability| match &refit {
+            Segmenter::KMeans(k) => s.subsample_size(n) > k.k(),
+            _ => segmentation.n_segments() > 0,
+        };
         let stability = match &options.stability {
-            Some(stability) if segmentation.n_segments() > 0 => {
-                let refit = match (&options.segmenter, &model) {
-                    (Segmenter::AutoK(auto), SegmentModel::KMeans(m)) => {
-                        Segmenter::KMeans(auto.kmeans().clone().with_k(m.k()))
-                    }
-                    (other, _) => other.clone(),
-                };
+            Some(stability) if measurable(stability) => {
                 let score =
                     stability.measure(encoded.features.view(), &refit, segmentation.labels())?;
                 personas = personas.with_stability(&score);

@@ -1,0 +1,122 @@
+//! What several subcommands share: reading CSV options, writing output.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use personas::CsvOptions;
+
+/// The result of a subcommand: the message of its one error line.
+pub type Outcome = Result<(), String>;
+
+/// A library error as the message of the error line.
+pub fn text(e: personas::Error) -> String {
+    e.to_string()
+}
+
+/// How to read a CSV file.
+#[derive(Args, Debug, Clone)]
+pub struct CsvArgs {
+    /// The field delimiter, when detection picks the wrong one (one character, or `tab`).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// The file has no header row: its columns are named `column_1`, `column_2`, ….
+    #[arg(long, conflicts_with = "names")]
+    pub no_header: bool,
+
+    /// The file has no header row: these are its column names, comma-separated, in order.
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub names: Option<Vec<String>>,
+}
+
+impl CsvArgs {
+    /// The CSV options these flags ask for.
+    pub fn options(&self) -> Result<CsvOptions, String> {
+        let mut options = CsvOptions::new();
+        if let Some(d) = &self.delimiter {
+            let byte = match d.as_str() {
+                "tab" | "\\t" => b'\t',
+                s if s.len() == 1 => s.as_bytes()[0],
+                s => {
+                    return Err(format!(
+                        "--delimiter must be one character or `tab`, not `{s}`"
+                    ))
+                }
+            };
+            options = options.with_delimiter(byte);
+        }
+        if let Some(names) = &self.names {
+            options = options.with_column_names(names.iter().map(|n| n.trim().to_string()));
+        } else if self.no_header {
+            options = options.without_header();
+        }
+        Ok(options)
+    }
+}
+
+/// Markdown for people or JSON for pipelines.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    /// Markdown, for people.
+    Markdown,
+    /// A JSON document, for pipelines.
+    Json,
+}
+
+/// Whether an error is standard output closed by the reader (`personas assign … | head`): not a
+/// failure of ours, so the run ends quietly.
+pub fn closed_pipe(e: &personas::Error) -> bool {
+    let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
+    match e {
+        personas::Error::Write { source, .. } => broken(source),
+        personas::Error::Csv(e) => matches!(e.kind(), csv::ErrorKind::Io(io) if broken(io)),
+        _ => false,
+    }
+}
+
+/// Writes `text` to the file, or to standard output when there is none.
+pub fn write_output(path: Option<&PathBuf>, text: &str) -> Outcome {
+    match path {
+        Some(p) => write_file(p, "the output", |w| w.write_all(text.as_bytes())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot write the output to standard output: {e}"))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// Creates `path` and writes it with `write`, naming `what` and the file on failure.
+pub fn write_file(
+    path: &Path,
+    what: &str,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Outcome {
+    let failed = |e: std::io::Error| format!("cannot write {what} to `{}`: {e}", path.display());
+    let mut file = BufWriter::new(File::create(path).map_err(failed)?);
+    write(&mut file).and_then(|()| file.flush()).map_err(failed)
+}
+
+/// A writer for `path`, for library functions that write CSV themselves, with the message to
+/// give when they fail.
+pub fn create(path: &Path, what: &str) -> Result<BufWriter<File>, String> {
+    File::create(path)
+        .map(BufWriter::new)
+        .map_err(|e| format!("cannot write {what} to `{}`: {e}", path.display()))
+}
+
+/// A library error from writing `what` to `path`, as one message naming both.
+pub fn write_error(path: &Path, what: &str, e: personas::Error) -> String {
+    match e {
+        personas::Error::Write { source, .. } => {
+            format!("cannot write {what} to `{}`: {source}", path.display())
+        }
+        other => format!("cannot write {what} to `{}`: {other}", path.display()),
+    }
+}
