@@ -620,7 +620,7 @@ fn channel_and_category_mixes_are_shares_of_orders_and_of_spend() {
     assert_eq!(value(&a, "category_share_books", "a"), Some(70.5 / 80.0));
     assert_eq!(value(&a, "category_share_music", "b"), Some(1.0));
     let label = &a.schema().get("channel_share_web").unwrap().label;
-    assert_eq!(label.as_deref(), Some("Channel share: web"));
+    assert_eq!(label.as_deref(), Some("Share in channel web"));
 }
 
 #[test]

@@ -289,7 +289,7 @@ impl Folder {
             let level = &self.categories.names[l as usize];
             attributes.push(
                 numeric(name, None)
-                    .with_label(format!("Category share: {level}"))
+                    .with_label(format!("Share of {level}"))
                     .with_description(format!("Share of purchases spent on {level}")),
             );
         }
@@ -303,7 +303,7 @@ impl Folder {
             let level = &self.channels.names[l as usize];
             attributes.push(
                 numeric(name, None)
-                    .with_label(format!("Channel share: {level}"))
+                    .with_label(format!("Share in channel {level}"))
                     .with_description(format!("Share of orders placed in {level}")),
             );
         }

@@ -95,8 +95,9 @@
 //! `monetary_total` has [`Role::Value`](crate::Role::Value): it is what each segment's value
 //! share is measured in, and is not clustered on; the other attributes are features. Labels
 //! use the words the persona rules know ("Days since last order", "Orders", "Total spend",
-//! "Days as a customer", "Discount share"), so recency, frequency, monetary, tenure, discount
-//! and mix statements fire with their evidence. [`Aggregate::join`] adds a customer attribute
+//! "Days as a customer", "Days between orders", "Items per order", "Discount share", "Share of
+//! Furniture", "Share in channel web"), so recency, frequency, monetary, tenure, interval,
+//! basket, discount and mix statements fire with their evidence. [`Aggregate::join`] adds a customer attribute
 //! table (demographics) by customer id.
 //!
 //! # Memory and threads
