@@ -24,6 +24,9 @@ struct Customer {
     /// The key of the last order counted, so that the next line of the same order skips the
     /// order set.
     last_order: Option<u64>,
+    /// The channel of the last line ([`NO_CHANNEL`] for none), so that the next line of the
+    /// same order and channel skips the order map.
+    last_channel: u32,
     purchases: f64,
     returns: f64,
     items: f64,
@@ -36,6 +39,7 @@ impl Customer {
         last: f64::NEG_INFINITY,
         orders: 0,
         last_order: None,
+        last_channel: NO_CHANNEL,
         purchases: 0.0,
         returns: 0.0,
         items: 0.0,
@@ -43,8 +47,13 @@ impl Customer {
     };
 }
 
-/// Marks the kind of key in the order sets: an order id's hash, or a purchase day.
+/// Marks the kind of key in the order map: an order id's hash, or a purchase day.
 const DAY_KEY: u64 = 1 << 63;
+
+/// In the order map's value: the order has a discounted line.
+const DISCOUNTED: u32 = 1 << 31;
+/// In the order map's value (below [`DISCOUNTED`]): no channel seen for the order yet.
+const NO_CHANNEL: u32 = DISCOUNTED - 1;
 
 /// Folds chunks of parsed lines, in file order, into per-customer state.
 pub(crate) struct Folder {
@@ -52,21 +61,22 @@ pub(crate) struct Folder {
     index: FastMap<String, u32>,
     ids: Vec<String>,
     customers: Vec<Customer>,
-    /// `(customer, order key)` of every order counted.
-    orders: FastSet<(u32, u64)>,
-    /// `(customer, order key)` of every order with a discounted line.
-    discounted: FastSet<(u32, u64)>,
-    /// `(customer, order key, channel)` of every order counted in a channel.
-    channel_orders: FastSet<(u32, u64, u32)>,
+    /// Every order counted, by `(customer, order key)`: the first channel it was seen in
+    /// ([`NO_CHANNEL`] for none) and the [`DISCOUNTED`] bit.
+    orders: FastMap<(u32, u64), u32>,
+    /// `(customer, order key, channel)` of the orders also seen in a channel other than their
+    /// first (rare: an order is usually placed in one channel).
+    more_channels: FastSet<(u32, u64, u32)>,
     has_orders: bool,
     has_discount: bool,
     has_quantity: bool,
     categories: Levels,
     channels: Levels,
-    /// Purchase amount per (customer, category).
-    category_spend: FastMap<(u32, u32), f64>,
-    /// Orders per (customer, channel).
-    channel_count: FastMap<(u32, u32), u32>,
+    /// Purchase amount per category and customer: a category becomes an attribute, one number
+    /// per customer, so it is held densely (a column grows when a customer is first written).
+    category_spend: Vec<Vec<f64>>,
+    /// Orders per channel and customer, likewise.
+    channel_orders: Vec<Vec<u32>>,
     lines: usize,
     purchase_lines: usize,
     return_lines: usize,
@@ -108,16 +118,15 @@ impl Folder {
             index: FastMap::default(),
             ids: Vec::new(),
             customers: Vec::new(),
-            orders: FastSet::default(),
-            discounted: FastSet::default(),
-            channel_orders: FastSet::default(),
+            orders: FastMap::default(),
+            more_channels: FastSet::default(),
             has_orders: layout.has(ColumnRole::OrderId),
             has_discount: layout.has(ColumnRole::Discount),
             has_quantity: layout.has(ColumnRole::Quantity),
             categories: Levels::default(),
             channels: Levels::default(),
-            category_spend: FastMap::default(),
-            channel_count: FastMap::default(),
+            category_spend: Vec::new(),
+            channel_orders: Vec::new(),
             lines: 0,
             purchase_lines: 0,
             return_lines: 0,
@@ -136,6 +145,17 @@ impl Folder {
         }
         let categories = self.categories.absorb(&chunk.categories);
         let channels = self.channels.absorb(&chunk.channels);
+        if self.channels.names.len() >= NO_CHANNEL as usize {
+            return Err(Error::InvalidParameter {
+                name: "channels",
+                value: self.channels.names.len().to_string(),
+                reason: "at most 2,147,483,646 channels can be told apart",
+            });
+        }
+        self.category_spend
+            .resize_with(self.categories.names.len(), Vec::new);
+        self.channel_orders
+            .resize_with(self.channels.names.len(), Vec::new);
         for line in &chunk.lines {
             if self.reference.is_some_and(|r| line.day > r) {
                 self.after_reference += 1;
@@ -177,24 +197,49 @@ impl Folder {
                 Some(hash) if self.has_orders => hash & !DAY_KEY,
                 _ => DAY_KEY | (line.day.floor() as i64 as u64 & !DAY_KEY),
             };
-            if customer.last_order != Some(key) && self.orders.insert((c, key)) {
-                customer.orders += 1;
-            }
+            let same_order = customer.last_order == Some(key);
+            let discounted = line.discounted == Some(true);
+            let channel = line.channel.map(|ch| channels[ch as usize]);
+            let new_channel = channel.is_some_and(|ch| !same_order || customer.last_channel != ch);
             customer.last_order = Some(key);
-            if line.discounted == Some(true) && self.discounted.insert((c, key)) {
-                customer.discounted += 1;
+            customer.last_channel = channel.unwrap_or(NO_CHANNEL);
+            // A later line of the order just counted, in the same channel and without a
+            // discount, changes nothing: skip the map.
+            if !same_order || discounted || new_channel {
+                let state = match self.orders.entry((c, key)) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        customer.orders += 1;
+                        v.insert(NO_CHANNEL)
+                    }
+                    std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                };
+                if discounted && *state & DISCOUNTED == 0 {
+                    *state |= DISCOUNTED;
+                    customer.discounted += 1;
+                }
+                if let Some(ch) = channel {
+                    let first = *state & !DISCOUNTED;
+                    let counts = if first == NO_CHANNEL {
+                        *state = (*state & DISCOUNTED) | ch;
+                        true
+                    } else {
+                        first != ch && self.more_channels.insert((c, key, ch))
+                    };
+                    if counts {
+                        let column = &mut self.channel_orders[ch as usize];
+                        if column.len() <= c as usize {
+                            column.resize(self.customers.len(), 0);
+                        }
+                        column[c as usize] += 1;
+                    }
+                }
             }
             if let Some(cat) = line.category {
-                *self
-                    .category_spend
-                    .entry((c, categories[cat as usize]))
-                    .or_insert(0.0) += line.amount;
-            }
-            if let Some(ch) = line.channel {
-                let ch = channels[ch as usize];
-                if self.channel_orders.insert((c, key, ch)) {
-                    *self.channel_count.entry((c, ch)).or_insert(0) += 1;
+                let column = &mut self.category_spend[categories[cat as usize] as usize];
+                if column.len() <= c as usize {
+                    column.resize(self.customers.len(), 0.0);
                 }
+                column[c as usize] += line.amount;
             }
         }
         Ok(())
@@ -202,7 +247,7 @@ impl Folder {
 
     /// The schema, the table and the report.
     pub(crate) fn finish(
-        self,
+        mut self,
         layout: Layout,
         options: &TransactionOptions,
     ) -> Result<(Schema, CustomerTable, TransactionReport)> {
@@ -218,6 +263,11 @@ impl Folder {
                 after_reference: self.after_reference,
             });
         }
+        // The order keys and the id index are done with: free them before the table is built.
+        let orders_counted = self.orders.len();
+        self.orders = FastMap::default();
+        self.more_channels = FastSet::default();
+        self.index = FastMap::default();
         let reference = self.reference.unwrap_or(self.last_seen);
         let (mut first_day, mut last_day) = (f64::INFINITY, f64::NEG_INFINITY);
         for &c in &kept {
@@ -334,9 +384,8 @@ impl Folder {
                 row.push(number(f64::from(s.discounted) / orders));
             }
             for &l in &category_order {
-                let spend = self
-                    .category_spend
-                    .get(&(c as u32, l))
+                let spend = self.category_spend[l as usize]
+                    .get(c)
                     .copied()
                     .unwrap_or(0.0);
                 row.push(if s.purchases > 0.0 {
@@ -346,7 +395,7 @@ impl Folder {
                 });
             }
             for &l in &channel_order {
-                let n = self.channel_count.get(&(c as u32, l)).copied().unwrap_or(0);
+                let n = self.channel_orders[l as usize].get(c).copied().unwrap_or(0);
                 row.push(number(f64::from(n) / orders));
             }
             row
@@ -366,7 +415,7 @@ impl Folder {
             after_reference: self.after_reference,
             customers: kept.len(),
             return_only_customers: self.customers.len() - kept.len(),
-            orders: self.orders.len(),
+            orders: orders_counted,
             orders_by_id: self.has_orders,
             first_day,
             last_day,

@@ -247,6 +247,8 @@ pub(crate) struct Layout {
     /// Whether numbers are written with a decimal comma, per role.
     decimal_comma: [bool; 8],
     csv: CsvOptions,
+    /// Whether a missing marker starts with a digit.
+    digit_marker: bool,
 }
 
 /// The first lines of a file: the header and trimmed cells.
@@ -450,6 +452,7 @@ impl Layout {
             date_format,
             ambiguous,
             decimal_comma,
+            digit_marker: csv.digit_marker(),
             csv,
         })
     }
@@ -589,7 +592,10 @@ impl Layout {
                 None => Ok(None),
                 Some(c) => {
                     let text = trim_cell(cell(c)?);
-                    Ok((!self.csv.is_missing(text)).then_some((c, text)))
+                    // A cell starting with a digit is never missing unless a marker does too.
+                    let digit = text.as_bytes().first().is_some_and(u8::is_ascii_digit);
+                    let missing = (!digit || self.digit_marker) && self.csv.is_missing(text);
+                    Ok((!missing).then_some((c, text)))
                 }
             }
         };
