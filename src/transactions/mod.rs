@@ -110,6 +110,7 @@
 mod aggregate;
 mod read;
 mod rfm;
+mod vocab;
 
 use std::fmt;
 use std::io::Read;
