@@ -312,6 +312,42 @@ pub enum Error {
         problem: String,
     },
 
+    /// A file of order lines has no column that can play a part the aggregation needs (the
+    /// customer, the date or the amount of each line).
+    #[error(
+        "no {role} column in the order lines: none of the columns ({}) is named like one {hint}; \
+         name it with `TransactionOptions::with_{role}_column` (the command-line tool's \
+         `--{role}-col`)",
+        shorten_quoted(.found),
+        hint = role_hint(.role)
+    )]
+    NoTransactionColumn {
+        /// The part that has no column: `customer`, `date` or `amount`.
+        role: &'static str,
+        /// The columns the file has, comma-separated (abbreviated when long).
+        found: String,
+    },
+
+    /// A file of order lines holds no purchase to aggregate: every line is a return, has a
+    /// quantity of zero, lacks a customer, date or amount, or falls after the reference date.
+    #[error(
+        "no purchases in {lines} order lines: {returns} are returns (a negative amount or \
+         quantity), {zero_quantity} have a quantity of zero, {incomplete} lack a customer, date or \
+         amount, {after_reference} fall after the reference date"
+    )]
+    NoPurchases {
+        /// Data lines read.
+        lines: usize,
+        /// Lines read as returns.
+        returns: usize,
+        /// Lines with a quantity of zero.
+        zero_quantity: usize,
+        /// Lines without a customer, date or amount.
+        incomplete: usize,
+        /// Lines dated after the reference date.
+        after_reference: usize,
+    },
+
     /// The clustering back end reported a failure.
     #[error("clustering failed: {}", shorten_quoted(.0))]
     Clustering(String),
@@ -427,6 +463,17 @@ fn closing_double_quote(text: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// What a column of each part of an order line is usually called, for
+/// [`Error::NoTransactionColumn`].
+fn role_hint(role: &str) -> &'static str {
+    match role {
+        "customer" => "(`customer_id`, `Customer ID`, `client`, `household_key`, …)",
+        "date" => "(`order_date`, `date`, `InvoiceDate`, …) with values that read as dates",
+        "amount" => "(`amount`, `sales`, `revenue`, `total`, `dollar_value`, …) with numbers",
+        _ => "",
+    }
 }
 
 /// The message of [`Error::InvalidSchema`]: the attribute named when there is one.
@@ -551,6 +598,10 @@ mod tests {
                 reason: format!("the name `{big}` is taken"),
             },
             Error::Clustering(big.clone()),
+            Error::NoTransactionColumn {
+                role: "amount",
+                found: list_for_message(&[big.as_str(), big.as_str()]),
+            },
             Error::Overflow {
                 column: big.clone(),
             },

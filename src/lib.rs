@@ -77,6 +77,7 @@ pub mod schema;
 pub mod segment;
 pub mod table;
 pub mod text;
+pub mod transactions;
 
 pub use dates::DateFormat;
 pub use derive::Derived;
@@ -103,6 +104,7 @@ pub use table::{
     Codes, Column, CustomerTable, Flags, MissingCount, Numbers, TagSets, Validity, Value,
     MAX_LEVEL_BYTES,
 };
+pub use transactions::{Aggregate, Rfm, RfmCells, TransactionOptions, TransactionReport};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

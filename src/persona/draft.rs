@@ -245,10 +245,13 @@ impl Draft<'_> {
             })
             .unwrap_or_else(|| if mainstream { "Mainstream" } else { "Typical" }.to_string());
         used_descriptors.push(descriptor.clone());
-        let name = namer.name(
-            title.as_deref().unwrap_or(&descriptor),
-            segment_gender(segment),
-        );
+        let name = match drafter.segment_names.get(segment.segment) {
+            Some(given) if !given.trim().is_empty() => given.clone(),
+            _ => namer.name(
+                title.as_deref().unwrap_or(&descriptor),
+                segment_gender(segment),
+            ),
+        };
 
         let value_note = value.and_then(|v| {
             let label = in_sentence(segment.label(&v.attribute));

@@ -243,6 +243,7 @@ pub struct Drafter {
     catalogue: Catalogue,
     domain: Option<Domain>,
     first_names: Vec<FirstName>,
+    segment_names: Vec<String>,
     min_effect: f64,
     min_lift: f64,
     min_segment_size: usize,
@@ -264,6 +265,7 @@ impl Drafter {
             catalogue: Catalogue::builtin(),
             domain: None,
             first_names: builtin_first_names(),
+            segment_names: Vec::new(),
             min_effect: 0.5,
             min_lift: 1.25,
             min_segment_size: 30,
@@ -295,6 +297,18 @@ impl Drafter {
             .into_iter()
             .map(|n| FirstName::any(n.into()))
             .collect();
+        self
+    }
+
+    /// Names the personas of segments 0, 1, … with these names instead of drafting a name (the
+    /// named cells of [`crate::transactions::Rfm`], say); segments beyond the list, or given an
+    /// empty name, are named as usual.
+    pub fn with_segment_names<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.segment_names = names.into_iter().map(Into::into).collect();
         self
     }
 

@@ -427,7 +427,7 @@ fn push_missing(cells: &mut Cells) {
     }
 }
 
-fn date_expected(format: DateFormat) -> &'static str {
+pub(crate) fn date_expected(format: DateFormat) -> &'static str {
     match format {
         DateFormat::Ymd => "a date written yyyy-mm-dd",
         DateFormat::Dmy => "a date written dd-mm-yyyy",

@@ -33,7 +33,7 @@ use crate::schema::Schema;
 use build::Plan;
 
 pub use build::MAX_LEVEL_BYTES;
-pub(crate) use build::{parse_bool, MAX_MAGNITUDE};
+pub(crate) use build::{date_expected, parse_bool, MAX_MAGNITUDE};
 pub use column::{Codes, Column, Flags, Numbers, TagSets, Validity};
 
 /// One cell of customer data handed over in Rust (see [`CustomerTable::from_rows`]).
