@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use common::evidence::{self, parse_date, RawCsv, SchemaJson};
 use common::shared;
 use personas::transactions::{names, Aggregate, ColumnRole, Rfm, RfmCells, TransactionOptions};
-use personas::{Column, CsvOptions, CustomerTable, Drafter, Error, KMeans, Profiles, Schema};
 use personas::Encoder;
+use personas::{Column, CsvOptions, CustomerTable, Drafter, Error, KMeans, Profiles, Schema};
 
 /// A numeric column of the aggregate by customer id.
 fn by_id(aggregate: &Aggregate, name: &str) -> HashMap<String, Option<f64>> {

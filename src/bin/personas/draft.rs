@@ -8,6 +8,8 @@ use personas::model::{Draft, ModelOptions, PersonaModel};
 use personas::persona::{Catalogue, Drafter};
 use personas::segment::stability::Stability;
 use personas::segment::{suggest_eps, AutoK, Dbscan};
+use personas::transactions::{Aggregate, ColumnRole, Rfm, RfmCells, TransactionOptions};
+use personas::Profiles;
 use personas::{
     CustomerTable, Encoder, InferOptions, Inference, KMeans, Schema, Segmenter, UnknownLevels,
     ZeroVariance,
@@ -18,8 +20,13 @@ use crate::common::{self, text, CsvArgs, Format, Outcome};
 /// What to segment and how: the flags `draft` and `stability` share.
 #[derive(Args, Debug)]
 pub struct FitArgs {
-    /// The customer CSV file (header row; the delimiter is detected).
-    pub input: PathBuf,
+    /// The customer CSV file (header row; the delimiter is detected). With --transactions it is
+    /// optional: customer attributes (demographics, say) joined to the order history by id.
+    #[arg(required_unless_present = "transactions")]
+    pub input: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub orders: OrderArgs,
 
     /// A schema JSON file describing the columns. Without it, a schema is inferred from the data
     /// and what was guessed is printed to stderr (save it with --write-schema and edit it).
@@ -84,6 +91,74 @@ pub struct FitArgs {
     pub csv: CsvArgs,
 }
 
+/// Order lines instead of (or besides) one row per customer.
+#[derive(Args, Debug)]
+pub struct OrderArgs {
+    /// A file of order lines (one row per order or order line: customer, date, amount, …),
+    /// aggregated into one row per customer: recency, orders, total spend, average order value,
+    /// tenure, days between orders, and category, channel and discount mix where the columns
+    /// exist. Columns are recognised from their names and values, and the report says which.
+    #[arg(long, value_name = "ORDERS.csv")]
+    pub transactions: Option<PathBuf>,
+
+    /// Order lines: the customer id column.
+    #[arg(long, value_name = "NAME", requires = "transactions")]
+    pub customer_col: Option<String>,
+
+    /// Order lines: the date column.
+    #[arg(long, value_name = "NAME", requires = "transactions")]
+    pub date_col: Option<String>,
+
+    /// Order lines: the amount column (the line's value, not a unit price).
+    #[arg(long, value_name = "NAME", requires = "transactions")]
+    pub amount_col: Option<String>,
+
+    /// Order lines: the order (invoice, basket) id column.
+    #[arg(long, value_name = "NAME", requires = "transactions")]
+    pub order_col: Option<String>,
+
+    /// Order lines: the product category column.
+    #[arg(long, value_name = "NAME", requires = "transactions")]
+    pub category_col: Option<String>,
+
+    /// Order lines: the sales channel column.
+    #[arg(long, value_name = "NAME", requires = "transactions")]
+    pub channel_col: Option<String>,
+
+    /// Order lines: the quantity column.
+    #[arg(long, value_name = "NAME", requires = "transactions")]
+    pub quantity_col: Option<String>,
+
+    /// Order lines: the discount column.
+    #[arg(long, value_name = "NAME", requires = "transactions")]
+    pub discount_col: Option<String>,
+}
+
+impl OrderArgs {
+    fn options(&self, csv: personas::CsvOptions, reference: Option<&String>) -> TransactionOptions {
+        let mut options = TransactionOptions::new().with_csv(csv);
+        let columns = [
+            (ColumnRole::Customer, &self.customer_col),
+            (ColumnRole::Date, &self.date_col),
+            (ColumnRole::Amount, &self.amount_col),
+            (ColumnRole::OrderId, &self.order_col),
+            (ColumnRole::Category, &self.category_col),
+            (ColumnRole::Channel, &self.channel_col),
+            (ColumnRole::Quantity, &self.quantity_col),
+            (ColumnRole::Discount, &self.discount_col),
+        ];
+        for (role, column) in columns {
+            if let Some(column) = column {
+                options = options.with_column(role, column.clone());
+            }
+        }
+        if let Some(date) = reference {
+            options = options.with_reference_date(date.clone());
+        }
+        options
+    }
+}
+
 /// `personas draft`.
 #[derive(Args, Debug)]
 pub struct DraftArgs {
@@ -110,8 +185,18 @@ pub struct DraftArgs {
 
     /// Saves the persona model (schema, encoder, segments, personas) as JSON, for `assign`,
     /// `compare` and `sql`.
-    #[arg(long, value_name = "MODEL.json")]
+    #[arg(long, value_name = "MODEL.json", conflicts_with = "rfm")]
     pub save_model: Option<PathBuf>,
+
+    /// With --transactions: segment by RFM cells (recency, frequency and monetary quintiles
+    /// mapped to Champions, Loyal, … Lost) instead of clustering; each cell becomes a persona.
+    #[arg(long, requires = "transactions")]
+    pub rfm: bool,
+
+    /// With --rfm: a JSON table of RFM cells (`{"cells": [...]}`) to use instead of the
+    /// built-in one.
+    #[arg(long, value_name = "FILE", requires = "rfm")]
+    pub rfm_cells: Option<PathBuf>,
 }
 
 /// `personas stability`.
@@ -152,8 +237,43 @@ fn parse_range(text: &str) -> Result<RangeInclusive<usize>, String> {
     Ok(number(a)?..=number(b)?)
 }
 
-/// Reads the schema (or infers it, reporting what was guessed) and the customers.
+/// The customers to segment: the customer file, or the order lines aggregated per customer
+/// (with the customer file joined when there is one).
 fn load(args: &FitArgs) -> Result<CustomerTable, String> {
+    let Some(orders) = &args.orders.transactions else {
+        let input = args
+            .input
+            .as_ref()
+            .ok_or("give a customer CSV or --transactions")?;
+        return load_customers(args, input);
+    };
+    let options = args
+        .orders
+        .options(args.csv.options()?, args.reference_date.as_ref());
+    let mut aggregate = Aggregate::from_path(orders, &options).map_err(text)?;
+    eprintln!("{}\n", aggregate.report());
+    if let Some(input) = &args.input {
+        let attributes = load_customers(args, input)?;
+        aggregate = aggregate.join(&attributes).map_err(text)?;
+    }
+    if let Some(path) = &args.write_schema {
+        write_schema(path, aggregate.schema())?;
+    }
+    let (_, table, _) = aggregate.into_parts();
+    Ok(table)
+}
+
+fn write_schema(path: &std::path::Path, schema: &Schema) -> Outcome {
+    let json = schema.to_json().map_err(text)?;
+    common::write_file(path, "the schema", |w| {
+        use std::io::Write;
+        w.write_all(json.as_bytes())?;
+        w.write_all(b"\n")
+    })
+}
+
+/// Reads the schema (or infers it, reporting what was guessed) and the customers of `input`.
+fn load_customers(args: &FitArgs, input: &std::path::Path) -> Result<CustomerTable, String> {
     let options = args.csv.options()?;
     let schema = match &args.schema {
         Some(path) => Schema::from_json_file(path).map_err(text)?,
@@ -162,8 +282,7 @@ fn load(args: &FitArgs) -> Result<CustomerTable, String> {
             if let Some(date) = &args.reference_date {
                 infer = infer.with_reference_date(date);
             }
-            let inference =
-                Inference::from_csv_path_with(&args.input, &options, &infer).map_err(text)?;
+            let inference = Inference::from_csv_path_with(input, &options, &infer).map_err(text)?;
             // One write: stderr is unbuffered, and a wide file's report has a line per column.
             eprint!("{inference}");
             if inference.repeated_rows().is_some() && !args.rows_are_customers {
@@ -178,15 +297,10 @@ fn load(args: &FitArgs) -> Result<CustomerTable, String> {
             inference.into_schema()
         }
     };
-    if let Some(path) = &args.write_schema {
-        let json = schema.to_json().map_err(text)?;
-        common::write_file(path, "the schema", |w| {
-            use std::io::Write;
-            w.write_all(json.as_bytes())?;
-            w.write_all(b"\n")
-        })?;
+    if let (Some(path), None) = (&args.write_schema, &args.orders.transactions) {
+        write_schema(path, &schema)?;
     }
-    let customers = CustomerTable::from_csv_path(&args.input, &schema, &options).map_err(text)?;
+    let customers = CustomerTable::from_csv_path(input, &schema, &options).map_err(text)?;
     for m in customers.missing_counts().iter().filter(|m| m.missing > 0) {
         eprintln!(
             "note: `{}` is missing for {} customers ({:.1}%)",
@@ -287,8 +401,49 @@ fn fit(args: &FitArgs, stability: Option<Stability>) -> Result<(CustomerTable, D
     Ok((customers, draft))
 }
 
+/// `personas draft --transactions … --rfm`: RFM cells as segments.
+fn draft_rfm(args: &DraftArgs) -> Outcome {
+    let customers = load(&args.fit)?;
+    let cells = match &args.rfm_cells {
+        Some(path) => RfmCells::from_json_file(path).map_err(text)?,
+        None => RfmCells::builtin(),
+    };
+    let rfm = Rfm::from_table(&customers, &cells).map_err(text)?;
+    for cell in rfm.summary() {
+        eprintln!(
+            "{:<20} {:>9} customers {:>6.1}%   revenue {:>6.1}%",
+            cell.name,
+            cell.customers,
+            100.0 * cell.customer_share,
+            100.0 * cell.revenue_share
+        );
+    }
+    eprintln!();
+    let profiles = Profiles::new(&customers, rfm.segmentation()).map_err(text)?;
+    let mut drafter = Drafter::new().with_segment_names(rfm.names().iter().cloned());
+    if let Some(path) = &args.fit.rules {
+        drafter = drafter.with_catalogue(Catalogue::builtin().with_rules_file(path).map_err(text)?);
+    }
+    let personas = drafter.draft(&profiles).map_err(text)?;
+    let rendered = match args.format {
+        Format::Markdown => personas.to_markdown(),
+        Format::Json => personas.to_json().map_err(text)? + "\n",
+    };
+    common::write_output(args.output.as_ref(), &rendered)?;
+    if let Some(path) = &args.labels {
+        let writer = common::create(path, "the labels")?;
+        rfm.segmentation()
+            .write_labels_csv(customers.ids(), writer)
+            .map_err(|e| common::write_error(path, "the labels", e))?;
+    }
+    Ok(())
+}
+
 /// `personas draft`.
 pub fn draft(args: DraftArgs) -> Outcome {
+    if args.rfm {
+        return draft_rfm(&args);
+    }
     let stability = (args.resamples > 0).then(|| {
         Stability::new()
             .with_seed(args.fit.seed)
