@@ -167,8 +167,8 @@ mod tests {
         let mut old = Vec::new();
         let mut refit = Vec::new();
         for &(o, r, c) in cells {
-            old.extend(std::iter::repeat(o).take(c));
-            refit.extend(std::iter::repeat(r).take(c));
+            old.extend(std::iter::repeat_n(o, c));
+            refit.extend(std::iter::repeat_n(r, c));
         }
         Contingency::new(k, m, &old, &refit)
     }

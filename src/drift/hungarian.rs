@@ -84,9 +84,8 @@ pub(crate) fn hungarian(cost: &[Vec<f64>]) -> Vec<Option<usize>> {
         }
     }
     let mut out = vec![None; rows];
-    for j in 1..=n {
-        let i = row_of[j];
-        if i >= 1 && i <= rows && j <= cols {
+    for (j, &i) in row_of.iter().enumerate().skip(1) {
+        if (1..=rows).contains(&i) && j <= cols {
             out[i - 1] = Some(j - 1);
         }
     }

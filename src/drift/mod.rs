@@ -383,8 +383,8 @@ impl DriftReport {
 /// [module docs](self).
 ///
 /// # Errors
-/// [`Error::NoRows`] for an empty table; the errors of [`FittedEncoder::transform`]
-/// (crate::FittedEncoder::transform), [`SegmentModel::assign`] and [`Profiles::new`]. A re-fit
+/// [`Error::NoRows`] for an empty table; the errors of
+/// [`FittedEncoder::transform`](crate::FittedEncoder::transform), [`SegmentModel::assign`] and [`Profiles::new`]. A re-fit
 /// that fails (too few customers for `k`) is no error: the report says so in
 /// [`DriftReport::refit`] and classifies by shares alone.
 pub fn compare(
@@ -572,7 +572,7 @@ pub fn compare_models(old: &PersonaModel, new: &PersonaModel) -> Result<DriftRep
     let mut personas = Vec::new();
     for (i, (persona, then)) in old_personas.iter().enumerate() {
         let accepted = matching[i].filter(|&j| {
-            measure::largest(&moves[i][j]).map_or(true, |m| m <= MODELS_MATCH_MAX_SHIFT)
+            measure::largest(&moves[i][j]).is_none_or(|m| m <= MODELS_MATCH_MAX_SHIFT)
         });
         let share_then = share(
             then_t.sizes.get(persona.segment).copied().unwrap_or(0),
