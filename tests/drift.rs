@@ -315,3 +315,82 @@ fn an_empty_snapshot_is_an_error_and_a_tiny_one_still_reports() {
     assert!(report.refit.as_ref().unwrap().problem.is_some());
     assert!(report.to_markdown().contains("could not be re-fitted"));
 }
+
+#[test]
+fn two_personas_that_move_together_are_reported_merged() {
+    let model = model(&BASE, 4);
+    let (b, d) = (
+        segment_near(&model, [12.0, 0.0]),
+        segment_near(&model, [12.0, 12.0]),
+    );
+    // B and D meet half-way; C splits, so that four segments are still there to find.
+    let newer = [
+        BASE[0],
+        group(12.0, 6.0, 1.5, 0.40),
+        group(-4.0, 12.0, 1.2, 0.10),
+        group(4.0, 12.0, 1.2, 0.10),
+    ];
+    let report = compare(&model, &customers(&newer, 2_000, 13), &DriftOptions::new()).unwrap();
+    let markdown = report.to_markdown();
+    let (pb, pd) = (report.persona(b).unwrap(), report.persona(d).unwrap());
+    assert_eq!(pb.status, Status::Merged, "{markdown}");
+    assert_eq!(pd.status, Status::Merged, "{markdown}");
+    assert_eq!(pb.merged_with, vec![d]);
+    assert_eq!(pb.merged_into, pd.merged_into);
+    assert!(
+        report.summary().contains("2 merged"),
+        "{}",
+        report.summary()
+    );
+}
+
+#[test]
+fn a_dbscan_model_compares_by_its_core_points() {
+    let dbscan = personas::Dbscan::new(0.2, 15);
+    let options = ModelOptions::new(dbscan).with_stability(None);
+    let model = PersonaModel::fit(&customers(&BASE, 2_000, 1), &options)
+        .unwrap()
+        .model;
+    assert_eq!(model.personas().personas.len(), 4);
+    let same = compare(&model, &customers(&BASE, 2_000, 2), &DriftOptions::new()).unwrap();
+    assert!(
+        same.personas.iter().all(|p| p.status == Status::Kept),
+        "{}",
+        same.to_markdown()
+    );
+    // D gone: vanished.
+    let d = segment_near(&model, [12.0, 12.0]);
+    let report = compare(
+        &model,
+        &customers(&BASE[..3], 2_000, 2),
+        &DriftOptions::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        status_of(&report, d),
+        Status::Vanished,
+        "{}",
+        report.to_markdown()
+    );
+}
+
+#[test]
+fn a_group_the_refit_cuts_in_two_without_a_gap_is_no_split() {
+    // D vanishes, so k-means with k = 4 must put its fourth centre somewhere: it cuts one of
+    // the remaining groups in half. No gap lies between the halves, so nothing split.
+    let model = model(&BASE, 4);
+    let d = segment_near(&model, [12.0, 12.0]);
+    let newer = [BASE[0], group(12.0, -4.0, 2.0, 0.25), BASE[2]];
+    let report = compare(&model, &customers(&newer, 1_000, 9), &DriftOptions::new()).unwrap();
+    let markdown = report.to_markdown();
+    assert_eq!(status_of(&report, d), Status::Vanished, "{markdown}");
+    for p in report.personas.iter().filter(|p| p.segment != d) {
+        assert!(
+            matches!(p.status, Status::Kept | Status::Moved),
+            "{markdown}"
+        );
+    }
+    assert!(report.appeared.is_empty(), "{markdown}");
+    let json: serde_json::Value = serde_json::from_str(&report.to_json().unwrap()).unwrap();
+    assert_eq!(json["personas"][d]["status"], "vanished");
+}

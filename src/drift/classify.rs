@@ -86,14 +86,18 @@ pub(crate) struct Classified {
 }
 
 /// Classifies old personas `0..k`; `matching[i]` is old persona `i`'s Hungarian partner among
-/// the re-fit segments, `share_then[i]` its training share, `n` the newer customers. The rules
-/// are the module's (see [`super`]); the first that applies wins: split, merged, vanished,
-/// matched, unmatched.
+/// the re-fit segments, `share_then[i]` its training share, `n` the newer customers, and
+/// `separated(a, b)` whether a gap in the newer customers lies between re-fit segments `a` and
+/// `b`. The rules are the module's (see [`super`]); the first that applies wins: split, merged,
+/// matched, vanished, unmatched. Parts without a gap between them are one group that the re-fit
+/// cut (k-means must place all its centres somewhere): the persona is matched to its Hungarian
+/// partner among them, and the other parts are explained by it.
 pub(crate) fn classify(
     table: &Contingency,
     matching: &[Option<usize>],
     share_then: &[f64],
     n: usize,
+    separated: &dyn Fn(usize, usize) -> bool,
 ) -> Classified {
     let (k, m) = (table.k(), table.m());
     // A Hungarian pair counts as a match when most of the re-fit segment is the old persona's.
@@ -133,7 +137,15 @@ pub(crate) fn classify(
         .map(|i| {
             if parts[i].len() >= 2 {
                 parts[i].iter().for_each(|&j| explained[j] = true);
-                return Fate::Split(parts[i].clone());
+                let gaps = parts[i]
+                    .iter()
+                    .enumerate()
+                    .all(|(x, &a)| parts[i][x + 1..].iter().all(|&b| separated(a, b)));
+                if gaps {
+                    return Fate::Split(parts[i].clone());
+                }
+                let partner = accepted[i].filter(|j| parts[i].contains(j));
+                return Fate::Matched(partner.unwrap_or(parts[i][0]));
             }
             if let Some(j) = (0..m).find(|&j| sources[j].len() >= 2 && sources[j].contains(&i)) {
                 explained[j] = true;
@@ -199,7 +211,7 @@ mod tests {
                 (Some(1), Some(0), 2),
             ],
         );
-        let c = classify(&t, &[Some(0), Some(1)], &[0.6, 0.4], 100);
+        let c = classify(&t, &[Some(0), Some(1)], &[0.6, 0.4], 100, &|_, _| true);
         assert_eq!(c.fates, vec![Fate::Matched(0), Fate::Matched(1)]);
         assert!(c.appeared.is_empty());
     }
@@ -215,8 +227,24 @@ mod tests {
                 (Some(1), Some(2), 25),
             ],
         );
-        let c = classify(&t, &[Some(0), Some(1)], &[0.5, 0.5], 100);
+        let c = classify(&t, &[Some(0), Some(1)], &[0.5, 0.5], 100, &|_, _| true);
         assert_eq!(c.fates[1], Fate::Split(vec![1, 2]));
+        assert!(c.appeared.is_empty(), "{c:?}");
+    }
+
+    #[test]
+    fn two_parts_without_a_gap_are_one_group_cut_in_two() {
+        let t = table(
+            2,
+            3,
+            &[
+                (Some(0), Some(0), 50),
+                (Some(1), Some(1), 25),
+                (Some(1), Some(2), 25),
+            ],
+        );
+        let c = classify(&t, &[Some(0), Some(2)], &[0.5, 0.5], 100, &|_, _| false);
+        assert_eq!(c.fates[1], Fate::Matched(2));
         assert!(c.appeared.is_empty(), "{c:?}");
     }
 
@@ -232,7 +260,7 @@ mod tests {
                 (Some(1), Some(2), 5),
             ],
         );
-        let c = classify(&t, &[Some(0), Some(1)], &[0.5, 0.5], 100);
+        let c = classify(&t, &[Some(0), Some(1)], &[0.5, 0.5], 100, &|_, _| true);
         assert_eq!(c.fates[1], Fate::Matched(1));
         assert_eq!(c.appeared, vec![2]);
     }
@@ -248,7 +276,13 @@ mod tests {
                 (Some(2), Some(1), 20),
             ],
         );
-        let c = classify(&t, &[Some(0), Some(1), None], &[0.5, 0.3, 0.2], 100);
+        let c = classify(
+            &t,
+            &[Some(0), Some(1), None],
+            &[0.5, 0.3, 0.2],
+            100,
+            &|_, _| true,
+        );
         assert_eq!(c.fates[0], Fate::Matched(0));
         assert_eq!(
             c.fates[1],
@@ -278,7 +312,7 @@ mod tests {
             ],
         );
         // Hungarian pairs persona 1 with segment 1, but the segment is not its customers.
-        let c = classify(&t, &[Some(0), Some(1)], &[0.6, 0.4], 100);
+        let c = classify(&t, &[Some(0), Some(1)], &[0.6, 0.4], 100, &|_, _| true);
         assert_eq!(c.fates, vec![Fate::Matched(0), Fate::Vanished]);
         assert_eq!(c.appeared, vec![1]);
     }
@@ -295,7 +329,13 @@ mod tests {
                 (Some(2), Some(1), 10),
             ],
         );
-        let c = classify(&t, &[Some(0), Some(1), None], &[0.4, 0.4, 0.2], 100);
+        let c = classify(
+            &t,
+            &[Some(0), Some(1), None],
+            &[0.4, 0.4, 0.2],
+            100,
+            &|_, _| true,
+        );
         assert_eq!(c.fates[2], Fate::Unmatched);
     }
 }

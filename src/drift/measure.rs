@@ -29,8 +29,8 @@ pub struct AttributeShift {
     pub now: Option<f64>,
     /// The value over the customers of the matched segment of the re-fit (`compare` only).
     pub refit: Option<f64>,
-    /// The change (re-fit value if there is one, else `now`, minus `then`) over the spread of
-    /// all training customers: their standard deviation for numbers, `sqrt(p (1 - p))` for a
+    /// The change (`now` if there is one, else the re-fit value, minus `then`) over the spread
+    /// of all training customers: their standard deviation for numbers, `sqrt(p (1 - p))` for a
     /// level with training share `p`. `None` when there is no value now or no spread.
     pub standardised: Option<f64>,
 }
@@ -106,8 +106,8 @@ pub(crate) fn shifts(
                 then: then_value,
                 now: now_v,
                 refit: refit_v,
-                standardised: refit_v
-                    .or(now_v)
+                standardised: now_v
+                    .or(refit_v)
                     .zip(scale.filter(|s| *s > 0.0 && s.is_finite()))
                     .map(|(v, s)| (v - then_value) / s),
             }

@@ -13,8 +13,9 @@
 //!   what a marketer can check; the re-fit value shows where the segment itself went (customers
 //!   who moved far fit no persona and are missing from the assigned mean). Each move is also
 //!   given in standard deviations of all training customers, so that moves on different
-//!   attributes compare. A persona with fewer than [`MIN_MEASURED`] customers now is not
-//!   re-measured;
+//!   attributes compare; it is measured on the customers assigned now, or on the matched re-fit
+//!   segment when fewer than [`MIN_MEASURED`] customers are assigned (then the persona's
+//!   statements are not re-measured either);
 //! - **which statements no longer hold**: each statement's strongest evidence re-measured on the
 //!   customers assigned to the persona now, against all newer customers, by the rule of
 //!   [`StatementCheck`] (re-measuring rather than re-drafting: a re-draft words, orders and cuts
@@ -30,18 +31,19 @@
 //! ([`Status`]); the first rule that applies wins:
 //!
 //! 1. **split**: two or more re-fit segments are each at least [`MOSTLY`] this persona's
-//!    customers and each hold at least [`SPLIT_MIN_PART`] of them;
+//!    customers, each hold at least [`SPLIT_MIN_PART`] of them, and a gap lies between them
+//!    ([`SPLIT_DIP`]; without one, the re-fit merely cut one group in two, as k-means does when a
+//!    persona vanished and its centre must go somewhere, and the persona counts as matched);
 //! 2. **merged**: one re-fit segment holds at least [`MOSTLY`] of the customers of this and
 //!    another persona, each at least [`MERGE_MIN_PART`] of the segment;
 //! 3. **kept** or **moved**: its Hungarian partner is at least [`MATCH_MIN_OVERLAP`] its
 //!    customers; moved when some attribute's centre moved by at least [`MOVED_FROM`] standard
-//!    deviations;
+//!    deviations (see [`AttributeShift::standardised`]);
 //! 4. **vanished**: no match and a share now below [`VANISHED_BELOW`] times its share then;
 //! 5. **unmatched**: none of these (its customers are spread over segments that are mostly
 //!    other personas').
 //!
-//! (Matched personas are checked before vanished ones in practice; a matched persona cannot have
-//! a tiny share, as the match needs half of a segment to be its customers.) A re-fit segment that
+//! A re-fit segment that
 //! is no persona's match, split part or merge has **appeared** ([`NewSegment`]) when it holds at
 //! least [`APPEARED_FROM`] of the newer customers; the report says how many of its customers fit
 //! no persona. Shares **grew** or **shrank** ([`ShareChange`]) when they changed by at least
@@ -112,6 +114,11 @@ pub const MOSTLY: f64 = 0.6;
 
 /// Each part of a split holds at least this share of the persona's customers now.
 pub const SPLIT_MIN_PART: f64 = 0.2;
+
+/// Two parts of a persona are a split only when a gap lies between them: near their midpoint
+/// lie fewer than this fraction of the customers near the emptier part's centre. Without a gap
+/// they are one group the re-fit cut in two, and the persona counts as matched.
+pub const SPLIT_DIP: f64 = 0.5;
 
 /// Each persona in a merge makes up at least this share of the merged segment.
 pub const MERGE_MIN_PART: f64 = 0.2;
@@ -444,7 +451,15 @@ pub fn compare(
             )
         })
         .collect();
-    let classified = classify::classify(&table, &matching, &share_then, n);
+    let separated = |a: usize, b: usize| {
+        has_gap(
+            features.view(),
+            &refit_labels,
+            (a, new_centres.row(a)),
+            (b, new_centres.row(b)),
+        )
+    };
+    let classified = classify::classify(&table, &matching, &share_then, n, &separated);
 
     let mut personas = Vec::new();
     for persona in &model.personas().personas {
@@ -749,6 +764,38 @@ fn means_by_label(x: ArrayView2<'_, f64>, labels: &[Option<usize>], m: usize) ->
         }
     }
     sums
+}
+
+/// Whether the newer customers of re-fit segments `a` and `b` thin out between them: projected
+/// on the line through the two centres, fewer than [`SPLIT_DIP`] as many lie near the midpoint
+/// as near the emptier centre (each window a tenth of the distance between the centres either
+/// side). A group cut in two without a gap (the halves of one Gaussian) has its most customers
+/// at the midpoint.
+fn has_gap(
+    x: ArrayView2<'_, f64>,
+    labels: &[Option<usize>],
+    (a, ca): (usize, ndarray::ArrayView1<'_, f64>),
+    (b, cb): (usize, ndarray::ArrayView1<'_, f64>),
+) -> bool {
+    const WINDOW: f64 = 0.1;
+    let axis = &cb - &ca;
+    let length2 = axis.dot(&axis);
+    if !(length2 > 0.0) {
+        return false;
+    }
+    let mut near = [0usize; 3];
+    for (row, label) in x.rows().into_iter().zip(labels) {
+        if *label != Some(a) && *label != Some(b) {
+            continue;
+        }
+        let t = (&row - &ca).dot(&axis) / length2;
+        for (count, at) in near.iter_mut().zip([0.0, 0.5, 1.0]) {
+            if (t - at).abs() <= WINDOW {
+                *count += 1;
+            }
+        }
+    }
+    (near[1] as f64) < SPLIT_DIP * near[0].min(near[2]) as f64
 }
 
 fn distance(a: ndarray::ArrayView1<'_, f64>, b: ndarray::ArrayView1<'_, f64>) -> f64 {

@@ -160,10 +160,11 @@ impl DriftReport {
         out.push_str("| Persona | Then | Now | What happened | Largest move |\n");
         out.push_str("|---|---:|---:|---|---|\n");
         for p in &self.personas {
+            // Moves below a tenth of a standard deviation are sampling noise, not news.
             let largest = p
                 .shifts
                 .first()
-                .filter(|s| s.standardised.is_some())
+                .filter(|s| s.standardised.is_some_and(|z| z.abs() >= 0.1))
                 .map_or_else(|| "–".to_string(), shift_words);
             let _ = writeln!(
                 out,
@@ -243,8 +244,9 @@ fn what_happened(p: &PersonaDrift) -> String {
     let mut words = vec![p.status.as_str().to_string()];
     match p.share_change {
         ShareChange::Grew => words.push("grew".into()),
-        ShareChange::Shrank => words.push("shrank".into()),
-        ShareChange::Steady => {}
+        // A vanished persona shrank by definition.
+        ShareChange::Shrank if p.status != Status::Vanished => words.push("shrank".into()),
+        _ => {}
     }
     let broken = p.broken_statements().count();
     if broken > 0 {
