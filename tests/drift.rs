@@ -394,3 +394,29 @@ fn a_group_the_refit_cuts_in_two_without_a_gap_is_no_split() {
     let json: serde_json::Value = serde_json::from_str(&report.to_json().unwrap()).unwrap();
     assert_eq!(json["personas"][d]["status"], "vanished");
 }
+
+#[test]
+fn fresh_samples_of_the_bundled_kind_of_customers_show_no_drift() {
+    use personas::SampleCustomers;
+    // Overlapping segments of mixed attributes (numbers, categories, tags, missing values): the
+    // realistic case for false alarms.
+    let table = |seed: u64| {
+        let mut csv = Vec::new();
+        SampleCustomers::new(seed)
+            .with_customers(3_000)
+            .write_csv(&mut csv)
+            .unwrap();
+        CustomerTable::from_csv_reader(
+            csv.as_slice(),
+            &SampleCustomers::schema(),
+            &CsvOptions::new(),
+        )
+        .unwrap()
+    };
+    let options = ModelOptions::new(KMeans::new(5).with_seed(42)).with_stability(None);
+    let model = PersonaModel::fit(&table(1), &options).unwrap().model;
+    for seed in [2, 3] {
+        let report = compare(&model, &table(seed), &DriftOptions::new()).unwrap();
+        assert!(!report.has_drift(), "{}", report.to_markdown());
+    }
+}
