@@ -213,6 +213,12 @@ fn new_customers_unlike_any_fit_no_persona_and_appear_as_a_new_segment() {
         assert_eq!(p.status, Status::Kept, "{markdown}");
         assert_eq!(p.share_change, ShareChange::Steady, "{markdown}");
     }
+    // The outsiders are reported on their own; they do not bend the personas' statements.
+    assert!(report
+        .personas
+        .iter()
+        .flat_map(|p| &p.statements)
+        .all(|s| s.verdict == Verdict::Holds));
     assert!(report.summary().contains("1 new segment appeared"));
     assert!(report.summary().contains("10% of customers fit no persona"));
 }

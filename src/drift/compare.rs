@@ -13,7 +13,7 @@ use super::{
 use crate::error::{Error, Result};
 use crate::input::CsvOptions;
 use crate::model::PersonaModel;
-use crate::profile::{Profiles, SegmentProfile};
+use crate::profile::{LevelShare, Profiles, SegmentProfile, Summary};
 use crate::segment::{Features, SegmentModel, Segmentation};
 use crate::table::CustomerTable;
 
@@ -42,7 +42,8 @@ pub fn compare(
         .iter()
         .map(|a| a.segment.map(|s| s.index()))
         .collect();
-    let now_profiles = profiles_by_label(newer, &old, k)?;
+    let mut now_profiles = profiles_by_label(newer, &old, k)?;
+    pool_population(&mut now_profiles);
 
     let segmenter = options
         .refit
@@ -262,4 +263,152 @@ fn distance(a: ndarray::ArrayView1<'_, f64>, b: ndarray::ArrayView1<'_, f64>) ->
         .map(|(x, y)| (x - y) * (x - y))
         .sum::<f64>()
         .sqrt()
+}
+
+/// Replaces every profile's population summary (all newer customers) by the summary of the
+/// customers that fit some persona, pooled from the personas' own summaries: statements are
+/// re-measured among the customers the personas describe, while customers that fit none are
+/// reported on their own. Medians and quartiles cannot be pooled and stay those of all
+/// customers (only typical-value statements use them, and not as a reference).
+fn pool_population(profiles: &mut [Option<SegmentProfile>]) {
+    let Some(first) = profiles.iter().flatten().next() else {
+        return;
+    };
+    let pooled: Vec<Summary> = (0..first.attributes.len())
+        .map(|a| {
+            let parts: Vec<&Summary> = profiles
+                .iter()
+                .flatten()
+                .filter_map(|p| p.attributes.get(a).map(|x| &x.segment))
+                .collect();
+            pool(&first.attributes[a].population, &parts)
+        })
+        .collect();
+    for profile in profiles.iter_mut().flatten() {
+        for (attribute, population) in profile.attributes.iter_mut().zip(&pooled) {
+            attribute.population = population.clone();
+        }
+    }
+}
+
+/// One summary over the customers of `parts` (disjoint groups), keeping `all`'s order
+/// statistics.
+fn pool(all: &Summary, parts: &[&Summary]) -> Summary {
+    match all {
+        Summary::Numeric {
+            median,
+            q1,
+            q3,
+            min,
+            max,
+            ..
+        } => {
+            let (mut known, mut sum) = (0usize, 0.0);
+            for p in parts {
+                if let Summary::Numeric {
+                    known: k, sum: s, ..
+                } = p
+                {
+                    known += k;
+                    sum += s;
+                }
+            }
+            let mean = (known > 0).then(|| sum / known as f64);
+            let sd = mean.map(|m| {
+                let spread: f64 = parts
+                    .iter()
+                    .filter_map(|p| match p {
+                        Summary::Numeric {
+                            known: k,
+                            mean: Some(pm),
+                            sd: Some(ps),
+                            ..
+                        } => Some(*k as f64 * (ps * ps + (pm - m) * (pm - m))),
+                        _ => None,
+                    })
+                    .sum();
+                (spread / known as f64).sqrt()
+            });
+            Summary::Numeric {
+                known,
+                sum,
+                mean,
+                median: *median,
+                q1: *q1,
+                q3: *q3,
+                sd,
+                min: *min,
+                max: *max,
+            }
+        }
+        Summary::Levels { shares, .. } => {
+            let mut known = 0usize;
+            let mut counts = vec![0usize; shares.len()];
+            for p in parts {
+                if let Summary::Levels {
+                    known: k,
+                    shares: ps,
+                } = p
+                {
+                    known += k;
+                    for (c, l) in counts.iter_mut().zip(ps) {
+                        *c += l.count;
+                    }
+                }
+            }
+            Summary::Levels {
+                known,
+                shares: shares
+                    .iter()
+                    .zip(counts)
+                    .map(|(l, count)| LevelShare {
+                        level: l.level.clone(),
+                        count,
+                        share: if known > 0 {
+                            count as f64 / known as f64
+                        } else {
+                            0.0
+                        },
+                    })
+                    .collect(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(v: &[f64]) -> Summary {
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+        Summary::Numeric {
+            known: v.len(),
+            sum: v.iter().sum(),
+            mean: Some(mean),
+            median: None,
+            q1: None,
+            q3: None,
+            sd: Some(sd),
+            min: None,
+            max: None,
+        }
+    }
+
+    #[test]
+    fn pooled_groups_give_the_mean_and_sd_of_all_their_customers() {
+        let (a, b) = ([1.0, 2.0, 3.0], [10.0, 14.0]);
+        let all: Vec<f64> = a.iter().chain(&b).copied().collect();
+        let pooled = pool(&numbers(&[0.0]), &[&numbers(&a), &numbers(&b)]);
+        let direct = numbers(&all);
+        assert_eq!(pooled.known(), 5);
+        assert!((pooled.mean().unwrap() - direct.mean().unwrap()).abs() < 1e-12);
+        let sd = |s: &Summary| match s {
+            Summary::Numeric { sd, .. } => sd.unwrap(),
+            Summary::Levels { .. } => unreachable!(),
+        };
+        assert!((sd(&pooled) - sd(&direct)).abs() < 1e-12);
+    }
 }

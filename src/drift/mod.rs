@@ -17,7 +17,9 @@
 //!   segment when fewer than [`MIN_MEASURED`] customers are assigned (then the persona's
 //!   statements are not re-measured either);
 //! - **which statements no longer hold**: each statement's strongest evidence re-measured on the
-//!   customers assigned to the persona now, against all newer customers, by the rule of
+//!   customers assigned to the persona now, against the newer customers that fit some persona
+//!   (those that fit none are reported on their own, below, rather than bending every
+//!   persona's comparison), by the rule of
 //!   [`StatementCheck`] (re-measuring rather than re-drafting: a re-draft words, orders and cuts
 //!   statements differently for reasons that are not drift);
 //! - **customers that fit no persona** now ([`NoPersona`]), against the share then.
