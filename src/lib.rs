@@ -61,6 +61,7 @@
 
 pub mod dates;
 pub mod derive;
+pub mod drift;
 pub mod encode;
 pub mod error;
 mod hash;

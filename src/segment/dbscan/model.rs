@@ -200,6 +200,28 @@ impl DbscanModel {
         self.n_segments
     }
 
+    /// The mean of each segment's core points in feature space, one row per segment (segment 0
+    /// first): where a segment sits, for comparing it with the segments of another fit.
+    pub fn core_centres(&self) -> ndarray::Array2<f64> {
+        let d = self.d;
+        let mut sums = ndarray::Array2::<f64>::zeros((self.n_segments, d));
+        let mut counts = vec![0usize; self.n_segments];
+        let g = &self.core_index;
+        for (p, &i) in g.order.iter().enumerate() {
+            let s = self.core_labels[i].index();
+            counts[s] += 1;
+            for (t, x) in g.points[p * d..(p + 1) * d].iter().enumerate() {
+                sums[[s, t]] += x;
+            }
+        }
+        for (mut row, &c) in sums.rows_mut().into_iter().zip(&counts) {
+            if c > 0 {
+                row /= c as f64;
+            }
+        }
+        sums
+    }
+
     /// The segment of each row of `features`: that of the first core customer (in training
     /// order) within `eps`, or `None` when no core customer is that close.
     ///
