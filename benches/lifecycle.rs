@@ -61,7 +61,9 @@ fn stability(c: &mut Criterion) {
     let mut group = c.benchmark_group("stability");
     group.sample_size(10);
     for customers in [3_000, 1_000_000] {
-        let sample = SampleCustomers::new(42).with_customers(customers).generate();
+        let sample = SampleCustomers::new(42)
+            .with_customers(customers)
+            .generate();
         let table = CustomerTable::from_csv_reader(
             sample.to_csv_string().as_bytes(),
             sample.schema(),
@@ -73,11 +75,7 @@ fn stability(c: &mut Criterion) {
             &ModelOptions::new(KMeans::new(5).with_seed(42).with_n_init(1)).with_stability(None),
         )
         .expect("fits");
-        let features = fitted
-            .model
-            .encoder()
-            .transform(&table)
-            .expect("encodes");
+        let features = fitted.model.encoder().transform(&table).expect("encodes");
         let kmeans = KMeans::new(5).with_seed(42).with_n_init(3).into();
         group.bench_function(format!("5_resamples_{customers}"), |b| {
             b.iter(|| {

@@ -4,18 +4,25 @@
 //! every statement.
 //!
 //! ```
-//! use personas::{CsvOptions, CustomerTable, Drafter, Encoder, KMeans, Profiles, Schema, Segmenter};
+//! use personas::model::{ModelOptions, PersonaModel};
+//! use personas::{CsvOptions, CustomerTable, Drafter, Encoder, KMeans, Profiles, Schema};
 //!
 //! let schema = Schema::from_json_file("examples/data/customers.schema.json")?;
 //! let customers =
 //!     CustomerTable::from_csv_path("examples/data/customers.csv", &schema, &CsvOptions::new())?;
-//! let encoder = Encoder::new().fit(&customers)?;
-//! let features = encoder.transform(&customers)?;
-//! let segmentation = KMeans::new(5).with_seed(42).segment(features.view())?;
-//! let profiles = Profiles::new(&customers, &segmentation)?;
+//!
+//! // Step by step: encode, segment, profile, draft.
+//! let encoded = Encoder::new().fit_transform(&customers)?;
+//! let fitted = KMeans::new(5).with_seed(42).fit(&encoded)?;
+//! let profiles = Profiles::new(&customers, fitted.segmentation())?;
 //! let personas = Drafter::new().draft(&profiles)?;
 //! assert_eq!(personas.personas.len(), 5);
 //! println!("{}", personas.to_markdown());
+//!
+//! // Or in one call, as a model to save and to assign new customers with for months.
+//! let draft = PersonaModel::fit(&customers, &ModelOptions::new(KMeans::new(5).with_seed(42)))?;
+//! let assigned = draft.model.assign(&customers)?;
+//! assert_eq!(assigned.unassigned(), 0);
 //! # Ok::<(), personas::Error>(())
 //! ```
 //!
@@ -33,15 +40,27 @@
 //!    arrays.
 //! 3. [`Encoder`] → [`FittedEncoder`] ([`encode`]): the `ndarray` feature matrix, and the way back
 //!    from feature space to original units.
-//! 4. [`Segmenter`] → [`Segmentation`] ([`segment`]): segment discovery with the crate's own
+//! 4. [`Segmenter`] → [`Fitted`] ([`segment`]): segment discovery with the crate's own
 //!    parallel [`KMeans`] and [`Dbscan`], the number of segments chosen by
-//!    [`segment::AutoK`], and quality metrics; [`linfa`] implements linfa's traits for both.
+//!    [`segment::AutoK`], and quality metrics and stability; a fit keeps the [`Segmentation`]
+//!    (labels as [`SegmentId`]s) and a [`SegmentModel`] that assigns new customers; [`linfa`]
+//!    implements linfa's traits for both engines.
 //! 5. [`Profiles`] ([`profile`]): each segment beside all customers, in original units, with what
 //!    sets it apart.
 //! 6. [`Drafter`] → [`Personas`] ([`persona`]): a draft buyer persona per segment, every statement
 //!    backed by [`persona::Evidence`], from a signal [`persona::Catalogue`] that is data.
 //! 7. Rendering ([`render`]): JSON with a `schema_version`, and Markdown; [`text`] turns column
 //!    names into labels and prints years and codes without thousands separators.
+//!
+//! Around the pipeline:
+//!
+//! - [`transactions`]: order lines in, one row per customer out (recency, frequency, monetary,
+//!   tenure, mixes), and RFM cells as a segmentation of their own.
+//! - [`model`]: a [`PersonaModel`](model::PersonaModel) (schema, encoder, segment model,
+//!   personas) saved as one checked JSON file, that assigns new customers to personas.
+//! - [`drift`]: a model against a newer snapshot of customers: shares, moves, statements that no
+//!   longer hold, personas that split, merge, appear or vanish.
+//! - The `personas` command-line tool (the default `cli` feature) does all of it from the shell.
 //!
 //! Every fallible function returns [`Result`], whose [`Error`] names the row, column, attribute
 //! or parameter concerned.

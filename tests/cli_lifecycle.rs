@@ -35,7 +35,10 @@ fn fails(args: &[&str], expected: &str) {
     let (code, _, stderr) = personas(args);
     assert_eq!(code, 1, "{args:?}: {stderr}");
     assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-    let error = stderr.lines().find(|l| l.starts_with("error:")).unwrap_or("");
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or("");
     assert!(error.contains(expected), "{args:?}: {stderr}");
 }
 
@@ -102,7 +105,11 @@ fn draft_save_assign_gives_every_training_customer_its_label() {
     for (a, l) in rows.zip(labels.lines().skip(1)) {
         let a: Vec<&str> = a.split(',').collect();
         let l: Vec<&str> = l.split(',').collect();
-        assert_eq!((a[0], a[1]), (l[0], l[1]), "the same customer, the same persona");
+        assert_eq!(
+            (a[0], a[1]),
+            (l[0], l[1]),
+            "the same customer, the same persona"
+        );
         assert!(a[2].parse::<f64>().unwrap() >= 0.0 && a[3].parse::<f64>().unwrap() >= 0.0);
         n += 1;
     }
@@ -121,7 +128,10 @@ fn draft_save_assign_gives_every_training_customer_its_label() {
     let text = std::fs::read_to_string(&model).unwrap();
     std::fs::write(&damaged, &text[..text.len() / 3]).unwrap();
     fails(&["assign", &path(&damaged), common::DATA], "damaged.json");
-    fails(&["assign", common::SCHEMA, common::DATA], "not a persona model");
+    fails(
+        &["assign", common::SCHEMA, common::DATA],
+        "not a persona model",
+    );
 }
 
 #[test]
@@ -136,7 +146,9 @@ fn stability_reports_every_persona_with_a_verdict() {
         "--resamples",
         "6",
     ]);
-    let rows = stdout.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| Segment"));
+    let rows = stdout
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Segment"));
     assert_eq!(rows.count(), 5, "{stdout}");
     assert!(stdout.contains("6 resamples"), "{stdout}");
     let (json, _) = ok(&[
@@ -174,24 +186,38 @@ fn order_lines_become_customers_and_rfm_cells_become_personas() {
         for o in 0..orders {
             let day = 1 + (c * 7 + o * 13) % 28;
             let month = 1 + (c + o * 2) % 12;
-            text.push_str(&format!("o{c}-{o},c{c},2024-{month:02}-{day:02},{amount}\n"));
+            text.push_str(&format!(
+                "o{c}-{o},c{c},2024-{month:02}-{day:02},{amount}\n"
+            ));
         }
     }
     std::fs::write(&orders, text).unwrap();
     let orders = orders.to_str().unwrap();
     let (stdout, stderr) = ok(&["draft", "--transactions", orders, "--k", "2"]);
     assert!(stderr.contains("60 customers"), "{stderr}");
-    assert!(stdout.contains("2 personas drafted from 60 customers"), "{stdout}");
+    assert!(
+        stdout.contains("2 personas drafted from 60 customers"),
+        "{stdout}"
+    );
     let (stdout, stderr) = ok(&["draft", "--transactions", orders, "--rfm"]);
-    assert!(stderr.contains("customers") && stderr.contains("revenue"), "{stderr}");
-    assert!(stdout.contains("personas drafted from 60 customers"), "{stdout}");
+    assert!(
+        stderr.contains("customers") && stderr.contains("revenue"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("personas drafted from 60 customers"),
+        "{stdout}"
+    );
     // Named columns that are not there, and flags that need --transactions, are refused.
     fails(
         &["draft", "--transactions", orders, "--amount-col", "price"],
         "price",
     );
     let (code, _, stderr) = personas(&["draft", common::DATA, "--rfm"]);
-    assert_eq!(code, 2, "clap refuses --rfm without --transactions: {stderr}");
+    assert_eq!(
+        code, 2,
+        "clap refuses --rfm without --transactions: {stderr}"
+    );
     let (code, _, _) = personas(&[
         "draft",
         "--transactions",

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use personas::drift::{compare_csv, DriftOptions};
 use personas::model::PersonaModel;
 use personas::SampleCustomers;
 
@@ -117,8 +118,19 @@ pub fn assign(args: AssignArgs) -> Outcome {
 /// `personas compare`.
 pub fn compare(args: CompareArgs) -> Outcome {
     let model = PersonaModel::load(&args.model).map_err(text)?;
-    let _ = (&model, &args.newer, args.format, &args.output, &args.csv);
-    Err("compare is not available yet".to_string())
+    let report = compare_csv(
+        &model,
+        &args.newer,
+        &args.csv.options()?,
+        &DriftOptions::new(),
+    )
+    .map_err(text)?;
+    eprintln!("{}", report.summary());
+    let rendered = match args.format {
+        Format::Markdown => report.to_markdown().trim_end().to_string() + "\n",
+        Format::Json => report.to_json().map_err(text)? + "\n",
+    };
+    common::write_output(args.output.as_ref(), &rendered)
 }
 
 /// `personas sql`.
