@@ -73,6 +73,11 @@ pub struct Rule {
     /// (`purchases` unless `deals`: a count of deal purchases is not purchase frequency).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unless: Vec<String>,
+    /// Rules (by id) beside which this one says nothing: when one of them fires for the same
+    /// persona, this one is dropped (a long tenure reads as loyalty, except in a segment that
+    /// has stopped buying).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_with: Vec<String>,
     /// A descriptor for persona names ("Deal-Hunting").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub descriptor: Option<String>,
@@ -112,6 +117,7 @@ impl Rule {
             direction,
             concept: None,
             unless: Vec::new(),
+            not_with: Vec::new(),
             descriptor: None,
             summary: None,
             buyer_type: None,

@@ -195,6 +195,8 @@ impl Draft<'_> {
             })
             .collect();
         fired = resolve_concepts(fired);
+        let ids: Vec<&str> = fired.iter().map(|(r, _)| r.id.as_str()).collect();
+        fired.retain(|(rule, _)| !rule.not_with.iter().any(|id| ids.contains(&id.as_str())));
 
         let mut sections = Sections::default();
         for (rule, signal) in &fired {

@@ -587,6 +587,47 @@ mod tests {
         Profiles::new(&table, &segmentation).unwrap()
     }
 
+    #[test]
+    fn a_long_tenure_reads_as_loyalty_except_where_customers_stopped_buying() {
+        let schema = Schema::new(vec![
+            Attribute::numeric("tenure_days"),
+            Attribute::numeric("days_since_last_order"),
+        ])
+        .unwrap();
+        // Customers 0..20: long tenure, bought recently; 20..40: short tenure, recent; 40..60:
+        // long tenure, lapsed.
+        let mut csv = String::from("tenure_days,days_since_last_order\n");
+        for i in 0..60 {
+            let noise = (i % 5) as f64;
+            let (tenure, since) = match i / 20 {
+                0 => (900.0, 10.0),
+                1 => (100.0, 12.0),
+                _ => (900.0, 400.0),
+            };
+            csv.push_str(&format!("{},{}\n", tenure + noise, since + noise));
+        }
+        let table =
+            CustomerTable::from_csv_reader(csv.as_bytes(), &schema, &CsvOptions::new()).unwrap();
+        let labels = (0..60).map(|i| Some(i / 20)).collect();
+        let profiles =
+            Profiles::new(&table, &Segmentation::new(labels, None, None).unwrap()).unwrap();
+        let p = Drafter::new()
+            .with_min_segment_size(10)
+            .draft(&profiles)
+            .unwrap();
+        let loyal_words = |persona: &Persona| {
+            statements(persona)
+                .iter()
+                .any(|(_, s)| s.text.contains("loyalty goes unrewarded"))
+        };
+        let active = p.personas.iter().find(|x| x.segment == 0).unwrap();
+        let lapsed = p.personas.iter().find(|x| x.segment == 2).unwrap();
+        assert!(loyal_words(active), "{active:#?}");
+        assert_eq!(active.buyer_type.kind, BuyerType::Loyalty);
+        assert!(!loyal_words(lapsed), "{lapsed:#?}");
+        assert_ne!(lapsed.buyer_type.kind, BuyerType::Loyalty);
+    }
+
     fn split_labels() -> Vec<Option<usize>> {
         (0..40).map(|i| Some(usize::from(i >= 20))).collect()
     }
