@@ -228,3 +228,60 @@ fn order_lines_become_customers_and_rfm_cells_become_personas() {
     ]);
     assert_eq!(code, 2, "RFM cells are rules, not a model to save");
 }
+
+#[test]
+fn compare_reports_no_drift_on_the_training_customers_and_drift_when_a_persona_goes() {
+    let dir = scratch_dir();
+    let model = dir.join("compare-model.json");
+    let path = |p: &PathBuf| p.to_str().unwrap().to_string();
+    ok(&[
+        "draft",
+        common::DATA,
+        "--schema",
+        common::SCHEMA,
+        "--k",
+        "5",
+        "--output",
+        &path(&dir.join("compare.md")),
+        "--save-model",
+        &path(&model),
+    ]);
+    let (same, _) = ok(&["compare", &path(&model), common::DATA]);
+    assert!(same.contains("No drift"), "{same}");
+    // Keep every customer but those of the persona the model put first: it must be reported as
+    // gone (vanished or shrunk) and the others as grown.
+    let labels = dir.join("compare-labels.csv");
+    ok(&[
+        "draft",
+        common::DATA,
+        "--schema",
+        common::SCHEMA,
+        "--k",
+        "5",
+        "--output",
+        &path(&dir.join("compare2.md")),
+        "--labels",
+        &path(&labels),
+    ]);
+    let labels = std::fs::read_to_string(&labels).unwrap();
+    let data = std::fs::read_to_string(common::DATA).unwrap();
+    let mut lines = data.lines();
+    let mut kept = vec![lines.next().unwrap().to_string()];
+    for (row, label) in lines.zip(labels.lines().skip(1)) {
+        if !label.ends_with(",0") {
+            kept.push(row.to_string());
+        }
+    }
+    let newer = dir.join("without-segment-0.csv");
+    std::fs::write(&newer, kept.join("\n") + "\n").unwrap();
+    let (report, stderr) = ok(&["compare", &path(&model), &path(&newer)]);
+    assert!(!report.contains("No drift"), "{report}");
+    assert!(report.contains("vanished"), "{report}");
+    assert!(
+        stderr.contains("vanished"),
+        "the summary goes to stderr too: {stderr}"
+    );
+    let (json, _) = ok(&["compare", &path(&model), &path(&newer), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["personas"][0]["status"], "vanished", "{json}");
+}

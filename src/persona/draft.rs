@@ -425,7 +425,8 @@ fn is_code_signal(segment: &SegmentProfile, d: &Difference) -> bool {
 }
 
 /// A name descriptor from a signal without a rule: the level in title case, "{Label}-{level}"
-/// for a number or code, "High-{Label}"/"Low-{Label}" for a number or a boolean.
+/// for a number or code, "{Subject}-Focused" for a high share of a mix ("Share of Technology"),
+/// "High-{Label}"/"Low-{Label}" for another number or a boolean.
 fn fallback_descriptor(segment: &SegmentProfile, d: &Difference) -> String {
     match &d.level {
         Some(level) if level != "true" && is_code_signal(segment, d) => format!(
@@ -435,8 +436,26 @@ fn fallback_descriptor(segment: &SegmentProfile, d: &Difference) -> String {
         ),
         Some(level) if level != "true" => title_case(level),
         _ => {
-            let direction = if d.standardised >= 0.0 { "High" } else { "Low" };
-            format!("{direction}-{}", short_label(segment.label(&d.attribute)))
+            let label = segment.label(&d.attribute);
+            // A mix ("Share of Technology", "Office Supplies share"): what the segment leans to.
+            let lower = label.to_lowercase();
+            let subject = lower
+                .strip_prefix("share of ")
+                .map(|_| &label["share of ".len()..])
+                .or_else(|| {
+                    lower
+                        .strip_suffix(" share")
+                        .map(|_| &label[..label.len() - 6])
+                });
+            match subject {
+                Some(subject) if d.standardised >= 0.0 => {
+                    format!("{}-Focused", title_case(subject.trim()).replace(' ', "-"))
+                }
+                _ => {
+                    let direction = if d.standardised >= 0.0 { "High" } else { "Low" };
+                    format!("{direction}-{}", short_label(label))
+                }
+            }
         }
     }
 }

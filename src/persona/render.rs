@@ -167,12 +167,12 @@ fn card(out: &mut String, p: &Persona, all: &Personas) {
         let _ = writeln!(out, "| {} | {} |", md(label), md(value));
     }
     if let Some(s) = &p.stability {
-        let _ = writeln!(
-            out,
-            "| Stability | {:.2} ({}) |",
-            s.jaccard,
-            md(s.text.as_str())
-        );
+        let verdict = match s.verdict {
+            super::StabilityVerdict::Stable => "stable",
+            super::StabilityVerdict::Uncertain => "uncertain",
+            super::StabilityVerdict::Dissolved => "dissolves: a hypothesis",
+        };
+        let _ = writeln!(out, "| Stability | {:.2} ({verdict}) |", s.jaccard);
     }
     let _ = writeln!(
         out,
