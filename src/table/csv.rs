@@ -366,7 +366,7 @@ where
     R: Read,
     T: Send,
     P: Fn(&ChunkRows<'_>) -> Result<T> + Sync,
-    M: FnMut(T) -> Result<()>,
+    M: FnMut(T) -> Result<()> + Send,
 {
     let mut buffered = BufReader::with_capacity(1 << 16, reader);
     let delimiter = match options.delimiter() {
@@ -446,10 +446,15 @@ where
     }
     on_header(&names)?;
 
+    // Batches of chunks are parsed in parallel; the merge of one batch (in file order, on one
+    // thread) overlaps the parsing of the next, so that a sequential merge does not leave the
+    // other threads idle. Errors surface in file order: a batch's parse error is reported only
+    // after every earlier chunk has been merged.
     let batch = 2 * rayon::current_num_threads().max(1);
     let mut pending = vec![first];
     let mut next_row = 1 + pending[0].records;
     let mut total = 0;
+    let mut parsed: Vec<Result<(T, usize)>> = Vec::new();
     loop {
         while pending.len() < batch {
             match chunks.next_chunk(next_row)? {
@@ -460,28 +465,38 @@ where
                 None => break,
             }
         }
-        if pending.is_empty() {
+        if pending.is_empty() && parsed.is_empty() {
             break;
         }
-        let results: Vec<Result<(T, usize)>> = pending
-            .par_iter()
-            .map(|chunk| {
-                let rows = ChunkRows {
-                    bytes: &chunk.bytes,
-                    dialect,
-                    first_row: chunk.first,
-                    expected,
-                    records: chunk.records,
-                };
-                let parsed = parse(&rows)?;
-                Ok((parsed, chunk.records))
-            })
-            .collect();
-        for result in results {
-            let (parsed, rows) = result?;
-            total += rows;
-            merge(parsed)?;
-        }
+        let previous = std::mem::take(&mut parsed);
+        let (merged, next) = rayon::join(
+            || -> Result<usize> {
+                let mut rows = 0;
+                for result in previous {
+                    let (part, n) = result?;
+                    rows += n;
+                    merge(part)?;
+                }
+                Ok(rows)
+            },
+            || -> Vec<Result<(T, usize)>> {
+                pending
+                    .par_iter()
+                    .map(|chunk| {
+                        let rows = ChunkRows {
+                            bytes: &chunk.bytes,
+                            dialect,
+                            first_row: chunk.first,
+                            expected,
+                            records: chunk.records,
+                        };
+                        Ok((parse(&rows)?, chunk.records))
+                    })
+                    .collect()
+            },
+        );
+        total += merged?;
+        parsed = next;
         pending.clear();
     }
     match (total, options.has_header()) {

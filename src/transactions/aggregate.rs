@@ -156,14 +156,20 @@ impl Folder {
             .resize_with(self.categories.names.len(), Vec::new);
         self.channel_orders
             .resize_with(self.channels.names.len(), Vec::new);
+        let mut last: Option<(&str, u32)> = None;
         for line in &chunk.lines {
             if self.reference.is_some_and(|r| line.day > r) {
                 self.after_reference += 1;
                 continue;
             }
             let id = &chunk.ids[line.id.0..line.id.1];
-            let c = match self.index.get(id) {
-                Some(&c) => c,
+            // Lines of one order, or of one customer's orders, usually follow each other.
+            let known = match &last {
+                Some((last_id, c)) if *last_id == id => Some(*c),
+                _ => self.index.get(id).copied(),
+            };
+            let c = match known {
+                Some(c) => c,
                 None => {
                     let c = u32::try_from(self.ids.len()).map_err(|_| Error::InvalidParameter {
                         name: "customers",
@@ -176,6 +182,7 @@ impl Folder {
                     c
                 }
             };
+            last = Some((id, c));
             self.last_seen = self.last_seen.max(line.day);
             let customer = &mut self.customers[c as usize];
             let is_return = line.amount < 0.0 || line.quantity.is_some_and(|q| q < 0.0);

@@ -317,7 +317,7 @@ impl Layout {
         &self,
         input: R,
         options: &TransactionOptions,
-        mut on_chunk: impl FnMut(Chunk) -> Result<()>,
+        mut on_chunk: impl FnMut(Chunk) -> Result<()> + Send,
     ) -> Result<()> {
         match self.format {
             TransactionFormat::Whitespace => self.read_whitespace(input, options, on_chunk),
@@ -355,7 +355,7 @@ impl Layout {
         &self,
         input: R,
         options: &TransactionOptions,
-        mut on_chunk: impl FnMut(Chunk) -> Result<()>,
+        mut on_chunk: impl FnMut(Chunk) -> Result<()> + Send,
     ) -> Result<()> {
         let mut reader = BufReader::with_capacity(1 << 16, input);
         let mut buffer = Vec::new();
