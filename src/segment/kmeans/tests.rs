@@ -40,7 +40,10 @@ fn separates_two_groups_largest_first() {
     assert!(a[2].distance.unwrap() > m.reach()[0].max(m.reach()[1]));
     let margin = a[0].margin.unwrap();
     let far = ((10.0f64 - 0.1).powi(2) + (10.05f64 - 0.1333).powi(2)).sqrt();
-    assert!((a[0].distance.unwrap() + margin - far).abs() < 0.01, "{a:?}");
+    assert!(
+        (a[0].distance.unwrap() + margin - far).abs() < 0.01,
+        "{a:?}"
+    );
 }
 
 #[test]
