@@ -140,16 +140,9 @@ impl<'a> Stages<'a> {
                 let cell = self.text_cell(attribute)?;
                 self.input.push(format!("{cell} AS v{i}"));
             }
-            AttributeKind::Tags { .. } => {
-                // Read by `read_tags`, which knows how many pieces to read.
-                self.read.remove(&i);
-                return Err(Error::InvalidSchema {
-                    attribute: attribute.name.clone(),
-                    reason: "a formula reads this tags attribute; formulas read numbers, \
-                             booleans and dates"
-                        .into(),
-                });
-            }
+            // Formulas read numbers, booleans and dates (the schema checks it), and an encoded
+            // tags attribute is read by `read_tags`, which knows how many pieces to read.
+            AttributeKind::Tags { .. } => unreachable!("tags are read by read_tags"),
         }
         Ok(())
     }

@@ -236,7 +236,8 @@ pub fn assignment_query(
         keep_out.push(format!("k{n} AS {}", d.ident(name)?));
     }
     let keep: Vec<String> = (0..kept.len()).map(|n| format!("k{n}")).collect();
-    let keep = keep.join(", ");
+    // The kept columns and a separator, or nothing when no column is kept.
+    let keep: String = keep.iter().map(|k| format!("{k},\n    ")).collect();
 
     let fence = d.fence();
     let mut sql = String::new();
@@ -263,7 +264,7 @@ pub fn assignment_query(
         lines(&values)
     ));
     sql.push_str(&format!(
-        "personas_features AS (\n  SELECT\n    {keep},\n    {refused} AS refused,\n    {}\n  \
+        "personas_features AS (\n  SELECT\n    {keep}{refused} AS refused,\n    {}\n  \
          FROM personas_values{fence}\n),\n",
         lines(&stages.features)
     ));
@@ -274,14 +275,14 @@ pub fn assignment_query(
         .map(|(j, c)| format!("{} AS s{j}", squared_distance(&c.to_vec())))
         .collect();
     sql.push_str(&format!(
-        "personas_distances AS (\n  SELECT\n    {keep},\n    refused,\n    {}\n  FROM \
+        "personas_distances AS (\n  SELECT\n    {keep}refused,\n    {}\n  FROM \
          personas_features{fence}\n),\n",
         lines(&distances)
     ));
     let k = centroids.nrows();
     let (nearest, best) = nearest(k);
     sql.push_str(&format!(
-        "personas_nearest AS (\n  SELECT\n    {keep},\n    refused,\n    {nearest} AS j,\n    \
+        "personas_nearest AS (\n  SELECT\n    {keep}refused,\n    {nearest} AS j,\n    \
          {best} AS best\n  FROM personas_distances{fence}\n)\n"
     ));
     let reach: Vec<String> = model

@@ -413,3 +413,27 @@ fn a_level_sql_text_cannot_hold_is_refused() {
     );
     assert!(err.to_string().contains("NUL"), "{err}");
 }
+
+#[test]
+fn the_columns_passed_through_can_be_chosen() {
+    let schema = Schema::new(vec![Attribute::identifier("id"), Attribute::numeric("age")]).unwrap();
+    let csv = "id,age\na,1\nb,5\nc,9\n";
+    let options = SqlOptions::new().with_columns(["warehouse key", "id"]);
+    let (sql, _) = query_with(&schema, csv, UnknownLevels::Error, &options);
+    contains(&sql, "\"warehouse key\" AS k0,\n    \"id\" AS k1,");
+    contains(&sql, "SELECT\n    k0,\n    k1,\n    0 AS refused,");
+    contains(
+        &sql,
+        "SELECT\n  k0 AS \"warehouse key\",\n  k1 AS \"id\",\n  CASE",
+    );
+
+    let (bare, _) = query_with(
+        &schema,
+        csv,
+        UnknownLevels::Error,
+        &SqlOptions::new().with_columns(Vec::<String>::new()),
+    );
+    contains(&bare, "personas_distances AS (\n  SELECT\n    refused,");
+    contains(&bare, "SELECT\n  CASE WHEN refused = 0 AND SQRT(best)");
+    assert!(!bare.contains("k0"), "{bare}");
+}
