@@ -363,6 +363,20 @@ pub enum Error {
         /// The column (attribute) name.
         column: String,
     },
+
+    /// A fitted model cannot be written as an SQL query that assigns exactly as the library
+    /// does (see [`crate::sql`]).
+    #[error(
+        "cannot write the assignment as SQL: attribute `{}`: {}",
+        shorten(.attribute),
+        shorten_quoted(.reason)
+    )]
+    SqlUnsupported {
+        /// The attribute concerned.
+        attribute: String,
+        /// Why it cannot be written, and what to change.
+        reason: String,
+    },
 }
 
 /// Joins names for an error message, keeping it short when there are many: at most 12 names,

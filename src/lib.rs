@@ -95,6 +95,7 @@ pub mod rng;
 pub mod sample;
 pub mod schema;
 pub mod segment;
+pub mod sql;
 pub mod table;
 pub mod text;
 pub mod transactions;

@@ -422,20 +422,22 @@ fn check_fill(fill: &[f64], levels: &[String]) -> std::result::Result<(), String
     }
 }
 
+/// One encoded attribute of a [`FittedEncoder`]: its weight, first matrix column and fitted
+/// statistics (read by `crate::sql` to write the encoding out as SQL).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FittedAttribute {
-    name: String,
-    weight: f64,
+pub(crate) struct FittedAttribute {
+    pub(crate) name: String,
+    pub(crate) weight: f64,
     /// The first matrix column of the attribute.
-    offset: usize,
-    encoding: Encoding,
+    pub(crate) offset: usize,
+    pub(crate) encoding: Encoding,
 }
 
 /// Fitted statistics per kind. Fill values are the unweighted encoding of a missing value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-enum Encoding {
+pub(crate) enum Encoding {
     Numeric {
         scaling: Scaling,
         log1p: bool,
@@ -511,7 +513,7 @@ impl Encoding {
         }
     }
 
-    fn kind_name(&self) -> &'static str {
+    pub(crate) fn kind_name(&self) -> &'static str {
         match self {
             Encoding::Numeric { .. } => "numeric",
             Encoding::Categorical { .. } => "categorical",
@@ -598,6 +600,16 @@ impl FittedEncoder {
     /// The names of the encoded attributes, in matrix order.
     pub fn encoded_attributes(&self) -> impl Iterator<Item = &str> {
         self.attributes.iter().map(|a| a.name.as_str())
+    }
+
+    /// The encoded attributes with their fitted statistics, in matrix order.
+    pub(crate) fn fitted_attributes(&self) -> &[FittedAttribute] {
+        &self.attributes
+    }
+
+    /// What [`FittedEncoder::transform`] does with levels it was not fitted on.
+    pub(crate) fn unknown_levels(&self) -> UnknownLevels {
+        self.unknown_levels
     }
 
     /// The matrix columns of an encoded attribute.
