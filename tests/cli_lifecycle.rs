@@ -285,3 +285,35 @@ fn compare_reports_no_drift_on_the_training_customers_and_drift_when_a_persona_g
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["personas"][0]["status"], "vanished", "{json}");
 }
+
+#[test]
+fn sql_writes_one_query_for_a_k_means_model_and_refuses_dbscan() {
+    let dir = scratch_dir();
+    let path = |p: &PathBuf| p.to_str().unwrap().to_string();
+    let (kmeans, dbscan) = (dir.join("sql-kmeans.json"), dir.join("sql-dbscan.json"));
+    for (model, algorithm) in [(&kmeans, "kmeans"), (&dbscan, "dbscan")] {
+        ok(&[
+            "draft",
+            common::DATA,
+            "--schema",
+            common::SCHEMA,
+            "--k",
+            "3",
+            "--algorithm",
+            algorithm,
+            "--eps",
+            "3",
+            "--output",
+            &path(&dir.join("sql.md")),
+            "--save-model",
+            &path(model),
+        ]);
+    }
+    let (query, _) = ok(&["sql", &path(&kmeans), "--table", "crm.customers"]);
+    assert!(query.starts_with("WITH "), "{query}");
+    assert!(query.contains("FROM \"crm\".\"customers\""), "{query}");
+    assert!(query.trim_end().ends_with("personas_nearest"), "{query}");
+    let (spark, _) = ok(&["sql", &path(&kmeans), "--dialect", "spark"]);
+    assert!(spark.contains("`customers`"), "{spark}");
+    fails(&["sql", &path(&dbscan)], "DBSCAN");
+}

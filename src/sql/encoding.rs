@@ -8,7 +8,6 @@ use crate::derive::Derived;
 use crate::encode::{Encoding, FittedAttribute, UnknownLevels};
 use crate::error::{Error, Result};
 use crate::schema::{Attribute, AttributeKind, Schema};
-#[cfg(debug_assertions)]
 use crate::table::parse_bool;
 
 /// The words that read as true and false (see the CSV reader), lowercase.

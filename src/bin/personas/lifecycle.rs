@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use personas::drift::{compare_csv, DriftOptions};
 use personas::model::PersonaModel;
+use personas::sql::{assignment_query, Dialect, SqlOptions};
 use personas::SampleCustomers;
 
 use crate::common::{self, text, CsvArgs, Format, Outcome};
@@ -59,9 +60,22 @@ pub struct SqlArgs {
     #[arg(long, default_value = "customers", value_name = "NAME")]
     pub table: String,
 
+    /// The SQL dialect: standard (DuckDB, PostgreSQL) or Spark SQL.
+    #[arg(long, value_enum, default_value_t = SqlDialect::Standard)]
+    pub dialect: SqlDialect,
+
     /// Writes the query to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// The dialects `personas sql` writes.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum SqlDialect {
+    /// Double-quoted identifiers and standard strings: DuckDB, PostgreSQL.
+    Standard,
+    /// Backtick identifiers and Spark's string escapes: Spark SQL 3.3 or later.
+    Spark,
 }
 
 /// `personas sample`.
@@ -136,8 +150,17 @@ pub fn compare(args: CompareArgs) -> Outcome {
 /// `personas sql`.
 pub fn sql(args: SqlArgs) -> Outcome {
     let model = PersonaModel::load(&args.model).map_err(text)?;
-    let _ = (&model, &args.table, &args.output);
-    Err("sql is not available yet".to_string())
+    let kmeans = model.k_means().map_err(text)?;
+    let dialect = match args.dialect {
+        SqlDialect::Standard => Dialect::Standard,
+        SqlDialect::Spark => Dialect::Spark,
+    };
+    let options = SqlOptions::new()
+        .with_table(args.table.clone())
+        .with_dialect(dialect);
+    let query =
+        assignment_query(model.schema(), model.encoder(), kmeans, &options).map_err(text)?;
+    common::write_output(args.output.as_ref(), &(query.trim_end().to_string() + "\n"))
 }
 
 /// `personas sample`.
