@@ -258,3 +258,165 @@ fn planted_segments_are_stable_and_one_gaussian_is_flagged() {
     let json = personas.to_json().unwrap();
     assert!(json.contains("\"verdict\""));
 }
+
+/// Three kinds of customers: recent sign-ups who bought lately, old customers who bought lately,
+/// old customers who lapsed; dated to a quarter ending at `end` (a day number).
+fn dated_snapshot(end: i64, seed: u64) -> String {
+    let mut rng = personas::rng::Rng::new(seed);
+    let date = |day: i64| personas::dates::iso(day as f64);
+    let mut csv = String::from("customer_id,signup_date,last_purchase_date,spend,visits\n");
+    for i in 0..300 {
+        let jitter = |rng: &mut personas::rng::Rng, width: usize| rng.below(width) as i64;
+        let (signup, last, spend, visits) = match i % 3 {
+            0 => (
+                end - 60 - jitter(&mut rng, 60),
+                end - jitter(&mut rng, 10),
+                90.0,
+                5,
+            ),
+            1 => (
+                end - 900 - jitter(&mut rng, 300),
+                end - jitter(&mut rng, 20),
+                280.0,
+                8,
+            ),
+            _ => (
+                end - 900 - jitter(&mut rng, 300),
+                end - 200 - jitter(&mut rng, 60),
+                500.0,
+                14,
+            ),
+        };
+        let spend = spend + rng.uniform_in(-10.0, 10.0);
+        csv.push_str(&format!(
+            "C{i},{},{},{spend:.2},{visits}\n",
+            date(signup),
+            date(last)
+        ));
+    }
+    csv
+}
+
+#[test]
+fn a_newer_snapshot_is_measured_to_its_own_newest_date_and_may_lack_unused_columns() {
+    let dir = std::env::temp_dir().join(format!("personas-dates-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let march = personas::dates::day_number(2024, 3, 30).unwrap();
+    let june = personas::dates::day_number(2024, 6, 28).unwrap();
+    let (q1, q2) = (dir.join("q1.csv"), dir.join("q2.csv"));
+    std::fs::write(&q1, dated_snapshot(march, 1)).unwrap();
+    // The same kinds of customers a quarter later, without the identifier column.
+    let later = dated_snapshot(june, 2);
+    let no_id: String = later
+        .lines()
+        .map(|l| l.split_once(',').unwrap().1.to_string() + "\n")
+        .collect();
+    std::fs::write(&q2, no_id).unwrap();
+    let inference = personas::Inference::from_csv_path(&q1, &CsvOptions::new()).unwrap();
+    let customers =
+        CustomerTable::from_csv_path(&q1, &inference.into_schema(), &CsvOptions::new()).unwrap();
+    let draft =
+        PersonaModel::fit(&customers, &ModelOptions::new(KMeans::new(3).with_seed(1))).unwrap();
+    let model = &draft.model;
+    use personas::model::DurationsTo;
+    let newest = model
+        .read_csv(&q2, &CsvOptions::new(), &DurationsTo::NewestDate)
+        .unwrap();
+    assert_eq!(newest.reference.as_deref(), Some("2024-06-28"));
+    assert_eq!(newest.left_out, vec!["customer_id".to_string()]);
+    assert_eq!(
+        newest.table.ids()[0],
+        "1",
+        "rows are numbered without an identifier"
+    );
+    let fresh = model.assign(&newest.table).unwrap();
+    assert!(fresh.unassigned() <= 3, "{} fit none", fresh.unassigned());
+    // Measured to the training date instead, everyone looks a quarter off: most fit nobody.
+    let stale = model
+        .read_csv(&q2, &CsvOptions::new(), &DurationsTo::Training)
+        .unwrap();
+    assert_eq!(stale.reference.as_deref(), Some("2024-03-30"));
+    let stale = model.assign(&stale.table).unwrap();
+    assert!(
+        stale.unassigned() > fresh.unassigned(),
+        "{}",
+        stale.unassigned()
+    );
+    // The training file read the default way gives the training segments back.
+    let again = model
+        .read_csv(&q1, &CsvOptions::new(), &DurationsTo::NewestDate)
+        .unwrap();
+    let labels: Vec<_> = model
+        .assign(&again.table)
+        .unwrap()
+        .assignments
+        .iter()
+        .map(|a| a.segment)
+        .collect();
+    assert_eq!(labels, draft.segmentation.labels());
+    let bad = model.read_csv(&q2, &CsvOptions::new(), &DurationsTo::Date("June".into()));
+    assert!(matches!(bad, Err(Error::InvalidParameter { .. })));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn assignment_notes_name_unseen_levels_and_missing_values() {
+    let customers = bundled();
+    let draft =
+        PersonaModel::fit(&customers, &ModelOptions::new(KMeans::new(5).with_seed(1))).unwrap();
+    assert!(
+        draft
+            .model
+            .assignment_notes(&customers)
+            .iter()
+            .all(|n| !n.contains("never saw")),
+        "the training customers hold no unseen level"
+    );
+    let text = std::fs::read_to_string(common::DATA).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let region = header.split(',').position(|h| h == "region").unwrap();
+    let income = header.split(',').position(|h| h == "income").unwrap();
+    let mut csv = format!("{header}\n");
+    for (i, line) in lines.take(10).enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        if i < 4 {
+            cells[region] = "atlantis".into();
+        }
+        cells[income] = String::new();
+        csv.push_str(&(cells.join(",") + "\n"));
+    }
+    let table = CustomerTable::from_csv_reader(
+        csv.as_bytes(),
+        &draft.model.reading_schema(),
+        &CsvOptions::new(),
+    )
+    .unwrap();
+    let notes = draft.model.assignment_notes(&table);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("`region`") && n.contains("4 customers") && n.contains("atlantis")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("`income`") && n.contains("no value for any customer")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn a_chosen_k_reports_one_stability_for_the_choice_and_the_personas() {
+    let draft = PersonaModel::fit(
+        &bundled(),
+        &ModelOptions::new(AutoK::new(3..=6).with_seed(11).with_n_init(4)),
+    )
+    .unwrap();
+    let personas = draft.model.personas();
+    let chosen = personas.selection.as_ref().unwrap().stability.as_ref().unwrap();
+    let measured = draft.stability.as_ref().unwrap();
+    assert_eq!(chosen, measured, "the same resamples, fits and reference");
+    assert_eq!(personas.stability.as_ref().unwrap().mean_ari, chosen.mean_ari);
+}

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::input::CsvOptions;
-use crate::model::PersonaModel;
+use crate::model::{DurationsTo, PersonaModel};
 use crate::profile::{LevelShare, Profiles, SegmentProfile, Summary};
 use crate::segment::{Features, SegmentModel, Segmentation};
 use crate::table::CustomerTable;
@@ -155,20 +155,20 @@ pub fn compare(
     })
 }
 
-/// Reads newer customers from a CSV file with the model's [reading
-/// schema](PersonaModel::reading_schema) and compares; see [`compare`]. This is what
-/// `personas compare MODEL.json NEWER.csv` runs.
+/// Reads newer customers from a CSV file ([`PersonaModel::read_csv`]: columns the model does not
+/// need may be absent, and durations are measured to the newest date in the file) and compares;
+/// see [`compare`].
 ///
 /// # Errors
-/// The errors of [`CustomerTable::from_csv_path`] and [`compare`].
+/// The errors of [`PersonaModel::read_csv`] and [`compare`].
 pub fn compare_csv(
     model: &PersonaModel,
     path: impl AsRef<Path>,
     csv: &CsvOptions,
     options: &DriftOptions,
 ) -> Result<DriftReport> {
-    let newer = CustomerTable::from_csv_path(path, &model.reading_schema(), csv)?;
-    compare(model, &newer, options)
+    let newer = model.read_csv(path, csv, &DurationsTo::NewestDate)?;
+    compare(model, &newer.table, options)
 }
 
 /// Profiles of the customers with each label `0..k` (labels as given, not renumbered), `None`

@@ -96,9 +96,6 @@ pub struct AutoK {
 /// seeded draws.
 const SELECTION_STREAM: u64 = 0x5e1e_c710_0000_0001;
 
-/// The restarts of each stability subsample fit (fewer when the search itself uses fewer).
-const STABILITY_RESTARTS: usize = 3;
-
 impl Default for AutoK {
     /// The range 3..=6 (companies tend to keep three to five personas).
     fn default() -> Self {
@@ -109,6 +106,10 @@ impl Default for AutoK {
 impl AutoK {
     /// The largest `k` a range may end at: 50.
     pub const MAX_K: usize = 50;
+
+    /// The k-means restarts of each stability subsample fit: 3 (fewer when the search itself
+    /// uses fewer).
+    pub const STABILITY_RESTARTS: usize = 3;
 
     /// Above this many customers, `k` is chosen on a seeded uniform sample of this many (see
     /// [`AutoK::with_selection_sample`]): 200,000.
@@ -377,7 +378,7 @@ impl AutoK {
                 score.calinski_harabasz = Some(ch);
                 score.davies_bouldin = Some(db);
                 if self.stability.subsample_size(n) > k {
-                    let restarts = self.kmeans.n_init().min(STABILITY_RESTARTS);
+                    let restarts = self.kmeans.n_init().min(Self::STABILITY_RESTARTS);
                     let s = self.stability.measure(
                         features,
                         &kmeans.with_n_init(restarts).into(),

@@ -8,14 +8,14 @@ use personas::model::{Draft, ModelOptions, PersonaModel};
 use personas::persona::{Catalogue, Drafter};
 use personas::segment::stability::Stability;
 use personas::segment::{suggest_eps, AutoK, Dbscan};
-use personas::transactions::{Aggregate, ColumnRole, Rfm, RfmCells, TransactionOptions};
+use personas::transactions::{Aggregate, Rfm, RfmCells};
 use personas::Profiles;
 use personas::{
     CustomerTable, Encoder, InferOptions, Inference, KMeans, Schema, Segmenter, UnknownLevels,
     ZeroVariance,
 };
 
-use crate::common::{self, text, CsvArgs, Format, Outcome};
+use crate::common::{self, text, CsvArgs, Format, OrderArgs, Outcome};
 
 /// What to segment and how: the flags `draft` and `stability` share.
 #[derive(Args, Debug)]
@@ -89,74 +89,6 @@ pub struct FitArgs {
 
     #[command(flatten)]
     pub csv: CsvArgs,
-}
-
-/// Order lines instead of (or besides) one row per customer.
-#[derive(Args, Debug)]
-pub struct OrderArgs {
-    /// A file of order lines (one row per order or order line: customer, date, amount, …),
-    /// aggregated into one row per customer: recency, orders, total spend, average order value,
-    /// tenure, days between orders, and category, channel and discount mix where the columns
-    /// exist. Columns are recognised from their names and values, and the report says which.
-    #[arg(long, value_name = "ORDERS.csv")]
-    pub transactions: Option<PathBuf>,
-
-    /// Order lines: the customer id column.
-    #[arg(long, value_name = "NAME", requires = "transactions")]
-    pub customer_col: Option<String>,
-
-    /// Order lines: the date column.
-    #[arg(long, value_name = "NAME", requires = "transactions")]
-    pub date_col: Option<String>,
-
-    /// Order lines: the amount column (the line's value, not a unit price).
-    #[arg(long, value_name = "NAME", requires = "transactions")]
-    pub amount_col: Option<String>,
-
-    /// Order lines: the order (invoice, basket) id column.
-    #[arg(long, value_name = "NAME", requires = "transactions")]
-    pub order_col: Option<String>,
-
-    /// Order lines: the product category column.
-    #[arg(long, value_name = "NAME", requires = "transactions")]
-    pub category_col: Option<String>,
-
-    /// Order lines: the sales channel column.
-    #[arg(long, value_name = "NAME", requires = "transactions")]
-    pub channel_col: Option<String>,
-
-    /// Order lines: the quantity column.
-    #[arg(long, value_name = "NAME", requires = "transactions")]
-    pub quantity_col: Option<String>,
-
-    /// Order lines: the discount column.
-    #[arg(long, value_name = "NAME", requires = "transactions")]
-    pub discount_col: Option<String>,
-}
-
-impl OrderArgs {
-    fn options(&self, csv: personas::CsvOptions, reference: Option<&String>) -> TransactionOptions {
-        let mut options = TransactionOptions::new().with_csv(csv);
-        let columns = [
-            (ColumnRole::Customer, &self.customer_col),
-            (ColumnRole::Date, &self.date_col),
-            (ColumnRole::Amount, &self.amount_col),
-            (ColumnRole::OrderId, &self.order_col),
-            (ColumnRole::Category, &self.category_col),
-            (ColumnRole::Channel, &self.channel_col),
-            (ColumnRole::Quantity, &self.quantity_col),
-            (ColumnRole::Discount, &self.discount_col),
-        ];
-        for (role, column) in columns {
-            if let Some(column) = column {
-                options = options.with_column(role, column.clone());
-            }
-        }
-        if let Some(date) = reference {
-            options = options.with_reference_date(date.clone());
-        }
-        options
-    }
 }
 
 /// `personas draft`.

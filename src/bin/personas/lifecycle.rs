@@ -3,12 +3,14 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use personas::drift::{compare_csv, DriftOptions};
-use personas::model::PersonaModel;
+use personas::drift::{self, DriftOptions};
+use personas::model::{DurationsTo, PersonaModel};
 use personas::sql::{assignment_query, Dialect, SqlOptions};
+use personas::transactions::Aggregate;
+use personas::CustomerTable;
 use personas::SampleCustomers;
 
-use crate::common::{self, text, CsvArgs, Format, Outcome};
+use crate::common::{self, text, CsvArgs, Format, OrderArgs, Outcome};
 
 /// `personas assign`.
 #[derive(Args, Debug)]
@@ -16,13 +18,23 @@ pub struct AssignArgs {
     /// A model saved by `personas draft --save-model`.
     pub model: PathBuf,
 
-    /// The customers to assign: a CSV with the columns the model was drafted from (new
-    /// categories are allowed: they count as none of the known ones).
-    pub input: PathBuf,
+    /// The customers to assign: a CSV with the columns the model clusters on (new categories
+    /// are allowed: they count as none of the known ones; outcome, value and descriptor columns
+    /// may be absent). With --transactions: order lines instead.
+    #[arg(required_unless_present = "transactions")]
+    pub input: Option<PathBuf>,
 
     /// Writes the assignments to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Measure durations (days since, ages) to this date, `yyyy-mm-dd`, instead of the newest
+    /// date in the file; `training` for the date the model was drafted with.
+    #[arg(long, value_name = "DATE|training")]
+    pub reference_date: Option<String>,
+
+    #[command(flatten)]
+    pub orders: OrderArgs,
 
     #[command(flatten)]
     pub csv: CsvArgs,
@@ -34,8 +46,18 @@ pub struct CompareArgs {
     /// A model saved by `personas draft --save-model`.
     pub model: PathBuf,
 
-    /// A newer snapshot of customers, with the columns the model was drafted from.
-    pub newer: PathBuf,
+    /// A newer snapshot of customers, with the columns the model clusters on (with
+    /// --transactions: order lines).
+    #[arg(required_unless_present = "transactions")]
+    pub newer: Option<PathBuf>,
+
+    /// Measure durations (days since, ages) to this date, `yyyy-mm-dd`, instead of the newest
+    /// date in the file; `training` for the date the model was drafted with.
+    #[arg(long, value_name = "DATE|training")]
+    pub reference_date: Option<String>,
+
+    #[command(flatten)]
+    pub orders: OrderArgs,
 
     /// The output format.
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
@@ -98,12 +120,58 @@ pub struct SampleArgs {
     pub seed: u64,
 }
 
+/// The new customers of `assign` and `compare`: a customer file read for the model, or order
+/// lines aggregated the way the model's were.
+fn newer_customers(
+    model: &PersonaModel,
+    input: Option<&PathBuf>,
+    orders: &OrderArgs,
+    csv: &CsvArgs,
+    reference_date: Option<&String>,
+) -> Result<CustomerTable, String> {
+    if let Some(path) = &orders.transactions {
+        let reference = reference_date.filter(|d| d.as_str() != "training");
+        let options = orders.options(csv.options()?, reference);
+        let aggregate = Aggregate::from_path(path, &options).map_err(text)?;
+        eprintln!("{}\n", aggregate.report());
+        let (_, table, _) = aggregate.into_parts();
+        return Ok(table);
+    }
+    let input = input.ok_or("give a customer CSV or --transactions")?;
+    let durations = match reference_date.map(String::as_str) {
+        None => DurationsTo::NewestDate,
+        Some("training") => DurationsTo::Training,
+        Some(date) => DurationsTo::Date(date.to_string()),
+    };
+    let newer = model
+        .read_csv(input, &csv.options()?, &durations)
+        .map_err(text)?;
+    if let Some(date) = &newer.reference {
+        eprintln!("durations (days since, ages) measured to {date} (--reference-date to choose)");
+    }
+    if !newer.left_out.is_empty() {
+        eprintln!(
+            "note: not in the file and not needed to assign: {}",
+            newer.left_out.join(", ")
+        );
+    }
+    Ok(newer.table)
+}
+
 /// `personas assign`.
 pub fn assign(args: AssignArgs) -> Outcome {
     let model = PersonaModel::load(&args.model).map_err(text)?;
-    let assigned = model
-        .assign_csv(&args.input, &args.csv.options()?)
-        .map_err(text)?;
+    let customers = newer_customers(
+        &model,
+        args.input.as_ref(),
+        &args.orders,
+        &args.csv,
+        args.reference_date.as_ref(),
+    )?;
+    let assigned = model.assign(&customers).map_err(text)?;
+    for note in model.assignment_notes(&customers) {
+        eprintln!("note: {note}");
+    }
     let unassigned = assigned.unassigned();
     match &args.output {
         Some(path) => {
@@ -132,13 +200,14 @@ pub fn assign(args: AssignArgs) -> Outcome {
 /// `personas compare`.
 pub fn compare(args: CompareArgs) -> Outcome {
     let model = PersonaModel::load(&args.model).map_err(text)?;
-    let report = compare_csv(
+    let newer = newer_customers(
         &model,
-        &args.newer,
-        &args.csv.options()?,
-        &DriftOptions::new(),
-    )
-    .map_err(text)?;
+        args.newer.as_ref(),
+        &args.orders,
+        &args.csv,
+        args.reference_date.as_ref(),
+    )?;
+    let report = drift::compare(&model, &newer, &DriftOptions::new()).map_err(text)?;
     eprintln!("{}", report.summary());
     let rendered = match args.format {
         Format::Markdown => report.to_markdown().trim_end().to_string() + "\n",

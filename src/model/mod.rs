@@ -34,8 +34,12 @@
 //! model has as many feature columns as the encoder, every persona names a segment of the model),
 //! and answers a damaged or foreign file with [`Error::Model`] or a JSON error naming the line.
 
+mod read;
+
 use std::io::Write;
 use std::path::Path;
+
+pub use read::{DurationsTo, NewCustomers};
 
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +50,7 @@ use crate::persona::{Drafter, Personas, Quality};
 use crate::profile::Profiles;
 use crate::schema::{AttributeKind, Schema};
 use crate::segment::stability::{Stability, StabilityScore};
-use crate::segment::{Assignment, SegmentId, SegmentModel, Segmentation, Segmenter};
+use crate::segment::{Assignment, AutoK, SegmentId, SegmentModel, Segmentation, Segmenter};
 use crate::table::CustomerTable;
 
 /// The version of the model file format this crate writes and reads.
@@ -251,8 +255,9 @@ impl PersonaModel {
     /// keeps it all as one model.
     ///
     /// Stability re-fits the segmenter on seeded resamples (see [`Stability`]); for a `k` chosen
-    /// automatically it re-fits k-means with that `k`, so it measures the personas, not the
-    /// choice of `k`. It is skipped when a resample would hold no more customers than there are
+    /// automatically it re-fits k-means with that `k` and the restarts the choice used
+    /// ([`AutoK::STABILITY_RESTARTS`]), so it measures the personas, not the choice of `k`, and
+    /// with the default [`Stability`] it is the measurement the choice reported. It is skipped when a resample would hold no more customers than there are
     /// segments.
     ///
     /// # Errors
@@ -276,9 +281,14 @@ impl PersonaModel {
             personas = personas.with_selection(selection);
         }
         let refit = match (&options.segmenter, &model) {
-            (Segmenter::AutoK(auto), SegmentModel::KMeans(m)) => {
-                Segmenter::KMeans(auto.kmeans().clone().with_k(m.k()))
-            }
+            // The re-fits the choice of k measured its stability with, so that a persona's
+            // stability and the choice's agree.
+            (Segmenter::AutoK(auto), SegmentModel::KMeans(m)) => Segmenter::KMeans(
+                auto.kmeans()
+                    .clone()
+                    .with_k(m.k())
+                    .with_n_init(auto.kmeans().n_init().min(AutoK::STABILITY_RESTARTS)),
+            ),
             (other, _) => other.clone(),
         };
         // Resamples must hold more customers than k-means has segments; with fewer customers
@@ -455,14 +465,15 @@ impl PersonaModel {
         })
     }
 
-    /// Reads a customer CSV with the model's schema and assigns every row; see
-    /// [`PersonaModel::assign`].
+    /// Reads a customer CSV for the model ([`PersonaModel::read_csv`], durations measured to
+    /// the training reference date, so a training customer gets its training segment) and
+    /// assigns every row; see [`PersonaModel::assign`].
     ///
     /// # Errors
-    /// The errors of [`CustomerTable::from_csv_path`] and [`PersonaModel::assign`].
+    /// The errors of [`PersonaModel::read_csv`] and [`PersonaModel::assign`].
     pub fn assign_csv(&self, path: impl AsRef<Path>, options: &CsvOptions) -> Result<Assigned> {
-        let customers = CustomerTable::from_csv_path(path, &self.reading_schema(), options)?;
-        self.assign(&customers)
+        let customers = self.read_csv(path, options, &DurationsTo::Training)?;
+        self.assign(&customers.table)
     }
 
     /// The schema to read new customers with: the model's, with the categories and tags open to
