@@ -68,7 +68,7 @@ impl PersonaModel {
             i += 1;
         }
         let keep = |a: &crate::schema::Attribute| -> bool {
-            needed.iter().any(|n| *n == a.name)
+            needed.contains(&a.name)
                 || match &a.derived {
                     Some(formula) => formula.inputs().iter().all(|n| present(n)),
                     None => present(&a.name),
