@@ -415,8 +415,17 @@ fn a_chosen_k_reports_one_stability_for_the_choice_and_the_personas() {
     )
     .unwrap();
     let personas = draft.model.personas();
-    let chosen = personas.selection.as_ref().unwrap().stability.as_ref().unwrap();
+    let chosen = personas
+        .selection
+        .as_ref()
+        .unwrap()
+        .stability
+        .as_ref()
+        .unwrap();
     let measured = draft.stability.as_ref().unwrap();
     assert_eq!(chosen, measured, "the same resamples, fits and reference");
-    assert_eq!(personas.stability.as_ref().unwrap().mean_ari, chosen.mean_ari);
+    assert_eq!(
+        personas.stability.as_ref().unwrap().mean_ari,
+        chosen.mean_ari
+    );
 }

@@ -78,6 +78,13 @@ pub struct Rule {
     /// has stopped buying).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_with: Vec<String>,
+    /// For a number: the rule fires only when the segment's value is at least this many times
+    /// all customers' (direction `high`) or at most its inverse (`low`), besides the effect size.
+    /// For durations and counts, where a difference of a few percent can be many standard
+    /// deviations when everyone is alike (customers who all joined in one quarter are not
+    /// "new" for having joined a month later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_ratio: Option<f64>,
     /// A descriptor for persona names ("Deal-Hunting").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub descriptor: Option<String>,
@@ -118,6 +125,7 @@ impl Rule {
             concept: None,
             unless: Vec::new(),
             not_with: Vec::new(),
+            min_ratio: None,
             descriptor: None,
             summary: None,
             buyer_type: None,

@@ -191,6 +191,7 @@ impl Draft<'_> {
                 };
                 self.catalogue
                     .find(&s.words, s.level_words.as_deref(), direction)
+                    .filter(|r| ratio_holds(r, s))
                     .map(|r| (r, s))
             })
             .collect();
@@ -332,6 +333,22 @@ impl Draft<'_> {
         }
         persona.notes = notes(&persona, reliable);
         persona
+    }
+}
+
+/// Whether a rule's [`Rule::min_ratio`] holds for a signal: the segment's value at least that
+/// many times all customers' (at most its inverse for a `low` rule); always for level rules.
+fn ratio_holds(rule: &Rule, signal: &Signal) -> bool {
+    let Some(min) = rule.min_ratio.filter(|_| rule.levels.is_empty()) else {
+        return true;
+    };
+    let (s, p) = (signal.d.segment_value, signal.d.population_value);
+    if !(s.is_finite() && p.is_finite() && p > 0.0 && s >= 0.0) {
+        return true;
+    }
+    match rule.direction {
+        Direction::High => s >= min * p,
+        Direction::Low => s * min <= p,
     }
 }
 

@@ -628,6 +628,40 @@ mod tests {
         assert_ne!(lapsed.buyer_type.kind, BuyerType::Loyalty);
     }
 
+    #[test]
+    fn customers_who_all_joined_together_are_not_called_new_for_a_month() {
+        // Everyone has been a customer for 16 to 18 months; half of them a month less.
+        let schema = Schema::new(vec![Attribute::numeric("tenure_days")]).unwrap();
+        let mut csv = String::from("tenure_days\n");
+        for i in 0..60 {
+            let base = if i < 30 { 470.0 } else { 530.0 };
+            csv.push_str(&format!("{}\n", base + (i % 5) as f64));
+        }
+        let table =
+            CustomerTable::from_csv_reader(csv.as_bytes(), &schema, &CsvOptions::new()).unwrap();
+        let labels = (0..60).map(|i| Some(usize::from(i >= 30))).collect();
+        let profiles =
+            Profiles::new(&table, &Segmentation::new(labels, None, None).unwrap()).unwrap();
+        let p = Drafter::new()
+            .with_min_segment_size(10)
+            .draft(&profiles)
+            .unwrap();
+        for persona in &p.personas {
+            let said: Vec<&str> = statements(persona)
+                .iter()
+                .map(|(_, s)| s.text.as_str())
+                .collect();
+            assert!(
+                !said
+                    .iter()
+                    .any(|t| t.contains("Still learning") || t.contains("new customer")),
+                "{said:?}"
+            );
+            // The difference itself is still shown as a trait, with its numbers.
+            assert!(!persona.traits.is_empty());
+        }
+    }
+
     fn split_labels() -> Vec<Option<usize>> {
         (0..40).map(|i| Some(usize::from(i >= 20))).collect()
     }
