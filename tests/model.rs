@@ -188,7 +188,7 @@ fn a_damaged_or_foreign_model_file_is_refused_with_what_is_wrong() {
     let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
     value["model"]["centroids"][1].as_array_mut().unwrap().pop();
     let e = damaged(&value.to_string());
-    assert!(e.to_string().contains("centroid"), "{e}");
+    assert!(e.to_string().contains("row 2 of"), "{e}");
     let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
     for row in value["model"]["centroids"].as_array_mut().unwrap() {
         row.as_array_mut().unwrap().push(serde_json::json!(0.0));
@@ -199,7 +199,12 @@ fn a_damaged_or_foreign_model_file_is_refused_with_what_is_wrong() {
     let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
     value["personas"]["personas"][0]["segment"] = serde_json::json!(17);
     let e = damaged(&value.to_string());
-    assert!(e.to_string().contains("segment 17"), "{e}");
+    assert!(e.to_string().contains("segment 0 has 0 personas"), "{e}");
+    // No personas at all.
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["personas"]["personas"] = serde_json::json!([]);
+    let e = damaged(&value.to_string());
+    assert!(e.to_string().contains("one per segment"), "{e}");
     // An unknown key.
     let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
     value["extra"] = serde_json::json!(1);

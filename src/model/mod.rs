@@ -223,6 +223,18 @@ impl TryFrom<ModelData> for PersonaModel {
                 "the training sizes do not add up to the training customers",
             ));
         }
+        let mut drafted = vec![0usize; d.training.sizes.len()];
+        for p in &d.personas.personas {
+            if let Some(n) = drafted.get_mut(p.segment) {
+                *n += 1;
+            }
+        }
+        if let Some(segment) = drafted.iter().position(|&n| n != 1) {
+            return Err(damaged(format!(
+                "segment {segment} has {} personas; a model has exactly one per segment",
+                drafted[segment]
+            )));
+        }
         if let Some(p) = d
             .personas
             .personas

@@ -173,7 +173,15 @@ impl Draft<'_> {
         } else {
             (Vec::new(), Vec::new())
         };
-        let mainstream = reliable && signals.is_empty();
+        // The other customers must be enough to compare with (a DBSCAN segment of 97% beside
+        // 6 outliers is not "different from the others").
+        let everyone = if segment.share > 0.0 {
+            (segment.size as f64 / segment.share).round() as usize
+        } else {
+            segment.size
+        };
+        let others = everyone.saturating_sub(segment.size);
+        let mainstream = reliable && signals.is_empty() && others >= drafter.min_segment_size;
         if mainstream {
             signals = self.signals(true, &features);
         }

@@ -25,8 +25,9 @@ impl Personas {
         let mut out = String::from("# Draft personas\n\n");
         let _ = write!(
             out,
-            "{} personas drafted from {} customers",
+            "{} persona{} drafted from {} customers",
             self.personas.len(),
+            if self.personas.len() == 1 { "" } else { "s" },
             crate::render::group_thousands(self.n_customers as f64)
         );
         if self.unassigned > 0 {

@@ -72,11 +72,11 @@ impl TryFrom<KMeansModelData> for KMeansModel {
             ));
         }
         if let Some(row) = data.centroids.iter().position(|r| r.len() != d) {
-            return Err(Error::ShapeMismatch {
-                what: "values in every centroid row",
-                expected: d,
-                found: data.centroids[row].len(),
-            });
+            return Err(invalid(
+                "centroids",
+                format!("row {} of {} values", row + 1, data.centroids[row].len()),
+                "every centroid row must have as many values as the first",
+            ));
         }
         if data.reach.len() != k {
             return Err(Error::ShapeMismatch {
