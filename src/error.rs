@@ -312,6 +312,24 @@ pub enum Error {
         problem: String,
     },
 
+    /// A column named for a part of the order lines (the customer, the date, …) is not in the
+    /// file.
+    #[error(
+        "the {role} column `{}` is not in the order lines (columns found: {}); check the name \
+         given to `--{}-col` (`TransactionOptions::with_column`)",
+        shorten(.column),
+        shorten_quoted(.found),
+        .role.split(' ').next().unwrap_or(.role)
+    )]
+    NamedColumnMissing {
+        /// The part the column was named for (`customer`, `date`, `amount`, `order id`, …).
+        role: &'static str,
+        /// The name given.
+        column: String,
+        /// The columns the file has, comma-separated (abbreviated when long).
+        found: String,
+    },
+
     /// A file of order lines has no column that can play a part the aggregation needs (the
     /// customer, the date or the amount of each line).
     #[error(

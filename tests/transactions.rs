@@ -718,7 +718,21 @@ fn a_file_without_a_customer_date_or_amount_column_names_what_is_missing() {
         &options,
     )
     .unwrap_err();
-    assert!(matches!(err, Error::MissingColumn { ref column, .. } if column == "price"));
+    assert!(
+        matches!(err, Error::NamedColumnMissing { role: "amount", ref column, .. } if column == "price")
+    );
+    assert!(err.to_string().contains("--amount-col"), "{err}");
+    let options = TransactionOptions::new()
+        .with_column(personas::transactions::ColumnRole::OrderId, "basket");
+    let err = Aggregate::from_reader(
+        "customer,date,amount
+a,2024-01-01,1
+"
+        .as_bytes(),
+        &options,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("--order-col"), "{err}");
 }
 
 #[test]

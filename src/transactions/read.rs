@@ -192,7 +192,8 @@ impl Layout {
         for role in ColumnRole::ALL {
             if let Some(name) = options.column(role) {
                 let Some(c) = head.header.iter().position(|h| h == name) else {
-                    return Err(Error::MissingColumn {
+                    return Err(Error::NamedColumnMissing {
+                        role: role.as_str(),
                         column: name.to_string(),
                         found: list_for_message(&head.header),
                     });
