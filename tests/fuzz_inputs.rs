@@ -1,5 +1,6 @@
 //! Fuzzing that runs in CI in a few seconds: arbitrary and mutated CSV into inference and the
-//! table reader, arbitrary and mutated JSON into the schema, rules and saved-encoder loaders.
+//! table reader, arbitrary and mutated JSON into the schema, rules, saved-encoder and persona
+//! model loaders (a model that loads must assign customers, write its SQL and save as read).
 //! Every input ends in `Ok` or `Err`, never a panic. The cargo-fuzz targets in `fuzz/` run the
 //! same entry points for hours (see README, "Fuzzing").
 
@@ -7,8 +8,11 @@ mod common;
 
 use std::sync::OnceLock;
 
+use personas::model::{ModelOptions, PersonaModel};
 use personas::persona::Catalogue;
-use personas::{CsvOptions, CustomerTable, Encoder, FittedEncoder, Inference, Schema};
+use personas::{
+    CsvOptions, CustomerTable, Dbscan, Encoder, FittedEncoder, Inference, KMeans, Schema, Segmenter,
+};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -207,7 +211,11 @@ struct JsonSeeds {
     schema: Value,
     rules: Value,
     encoder: Value,
+    /// A k-means persona model and a DBSCAN one, fitted on the same customers.
+    kmeans_model: Value,
+    dbscan_model: Value,
     table: CustomerTable,
+    csv: String,
 }
 
 fn json_seeds() -> &'static JsonSeeds {
@@ -228,11 +236,19 @@ fn json_seeds() -> &'static JsonSeeds {
         let pack: Value =
             serde_json::from_str(include_str!("../src/persona/domains/retail.json")).unwrap();
         let rules: Vec<Value> = pack["rules"].as_array().unwrap()[..12].to_vec();
+        let model = |segmenter: Segmenter| {
+            let options = ModelOptions::new(segmenter).with_stability(None);
+            let draft = PersonaModel::fit(&table, &options).unwrap();
+            serde_json::from_str(&draft.model.to_json().unwrap()).unwrap()
+        };
         JsonSeeds {
             schema: serde_json::from_str(&schema_text).unwrap(),
             rules: serde_json::json!({ "rules": rules }),
             encoder: serde_json::to_value(&encoder).unwrap(),
+            kmeans_model: model(KMeans::new(3).with_seed(1).with_n_init(1).into()),
+            dbscan_model: model(Dbscan::new(3.0, 5).into()),
             table,
+            csv: head,
         }
     })
 }
@@ -250,6 +266,27 @@ fn json_loaders(text: &str) {
         let _ = encoder.transform(&seeds.table);
         let zeros = ndarray::Array1::<f64>::zeros(encoder.n_features());
         let _ = encoder.decode(zeros.view());
+    }
+    if let Ok(model) = PersonaModel::from_json(text) {
+        // A model that loads assigns customers, writes its SQL and saves as it was read.
+        let seeds = json_seeds();
+        let schema = model.reading_schema();
+        if let Ok(table) =
+            CustomerTable::from_csv_reader(seeds.csv.as_bytes(), &schema, &CsvOptions::new())
+        {
+            let _ = model.assign(&table);
+            let _ = model.assignment_notes(&table);
+        }
+        if let Ok(kmeans) = model.k_means() {
+            let _ = personas::sql::assignment_query(
+                model.schema(),
+                model.encoder(),
+                kmeans,
+                &personas::sql::SqlOptions::new(),
+            );
+        }
+        let again = PersonaModel::from_json(&model.to_json().unwrap()).unwrap();
+        assert_eq!(again, model);
     }
 }
 
@@ -452,11 +489,12 @@ proptest! {
 
     #[test]
     fn mutated_json_never_panics_the_loaders(
-        which in 0usize..3,
+        which in 0usize..5,
         edits in prop::collection::vec(json_edit(), 1..4),
     ) {
         let seeds = json_seeds();
-        let mut value = [&seeds.schema, &seeds.rules, &seeds.encoder][which].clone();
+        let all = [&seeds.schema, &seeds.rules, &seeds.encoder, &seeds.kmeans_model, &seeds.dbscan_model];
+        let mut value = all[which].clone();
         for e in &edits {
             apply_json(&mut value, e);
         }
@@ -465,11 +503,12 @@ proptest! {
 
     #[test]
     fn byte_mutated_json_never_panics_the_loaders(
-        which in 0usize..3,
+        which in 0usize..5,
         edits in prop::collection::vec(edit(), 1..4),
     ) {
         let seeds = json_seeds();
-        let text = [&seeds.schema, &seeds.rules, &seeds.encoder][which].to_string();
+        let all = [&seeds.schema, &seeds.rules, &seeds.encoder, &seeds.kmeans_model, &seeds.dbscan_model];
+        let text = all[which].to_string();
         let bytes = apply(text.into_bytes(), &edits);
         json_loaders(&String::from_utf8_lossy(&bytes));
     }

@@ -205,6 +205,15 @@ fn a_damaged_or_foreign_model_file_is_refused_with_what_is_wrong() {
     value["personas"]["personas"] = serde_json::json!([]);
     let e = damaged(&value.to_string());
     assert!(e.to_string().contains("one per segment"), "{e}");
+    // Settings that would make a drift comparison's re-fit run for days.
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["segmenter"]["n_init"] = serde_json::json!(1_000_000_000_000u64);
+    let e = damaged(&value.to_string());
+    assert!(e.to_string().contains("restarts"), "{e}");
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["segmenter"]["max_iter"] = serde_json::json!(0);
+    let e = damaged(&value.to_string());
+    assert!(e.to_string().contains("max_iter"), "{e}");
     // An unknown key.
     let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
     value["extra"] = serde_json::json!(1);

@@ -172,6 +172,57 @@ fn damaged(problem: impl Into<String>) -> Error {
     }
 }
 
+/// The largest k-means restarts a saved model's settings may ask for.
+pub const MAX_SAVED_N_INIT: usize = 1_000;
+
+/// The largest iteration cap a saved model's settings may ask for.
+pub const MAX_SAVED_ITERATIONS: usize = 100_000;
+
+/// The most stability resamples a saved model's settings may ask for.
+pub const MAX_SAVED_RESAMPLES: usize = 1_000;
+
+/// Checks the settings a model was fitted with, which a drift comparison fits again: their own
+/// checks, and bounds on the work they ask for, so that a damaged or hostile file cannot make a
+/// comparison run for days ([`MAX_SAVED_N_INIT`], [`MAX_SAVED_ITERATIONS`],
+/// [`MAX_SAVED_RESAMPLES`]; `k` is bounded by the customers, an automatic range by
+/// [`AutoK::MAX_K`]).
+fn check_settings(segmenter: &Segmenter) -> Result<()> {
+    let bounded = |what: &str, value: usize, max: usize| {
+        if value > max {
+            Err(damaged(format!(
+                "the segmenter asks for {value} {what}, more than the {max} a saved model may"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    let kmeans = match segmenter {
+        Segmenter::KMeans(k) => Some(k),
+        Segmenter::AutoK(a) => {
+            bounded("resamples", a.stability().subsamples(), MAX_SAVED_RESAMPLES)?;
+            a.stability().check()?;
+            if *a.range().end() > AutoK::MAX_K || a.range().is_empty() {
+                return Err(damaged(format!(
+                    "the segmenter's range of k {}..={} is not one `personas` searches",
+                    a.range().start(),
+                    a.range().end()
+                )));
+            }
+            Some(a.kmeans())
+        }
+        Segmenter::Dbscan(d) => {
+            d.check()?;
+            None
+        }
+    };
+    if let Some(k) = kmeans {
+        k.check()?;
+        bounded("restarts", k.n_init(), MAX_SAVED_N_INIT)?;
+        bounded("iterations", k.max_iter(), MAX_SAVED_ITERATIONS)?;
+    }
+    Ok(())
+}
+
 impl TryFrom<ModelData> for PersonaModel {
     type Error = Error;
 
@@ -199,6 +250,7 @@ impl TryFrom<ModelData> for PersonaModel {
                 )));
             }
         }
+        check_settings(&d.segmenter)?;
         if d.encoder.n_features() != d.model.n_features() {
             return Err(damaged(format!(
                 "the encoder makes {} feature columns but the segment model expects {}",

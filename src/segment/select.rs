@@ -218,6 +218,11 @@ impl AutoK {
         self
     }
 
+    /// How the stability of each `k` is measured.
+    pub fn stability(&self) -> &Stability {
+        &self.stability
+    }
+
     /// The range of `k` searched.
     pub fn range(&self) -> &RangeInclusive<usize> {
         &self.range
