@@ -366,3 +366,32 @@ fn aggregation_is_the_same_whatever_the_thread_count() {
     assert_eq!(one.table().n_customers(), 5_000);
     assert_eq!(one.report(), two.report());
 }
+
+#[test]
+fn a_lone_last_date_a_year_after_the_rest_is_reported_as_a_possible_typo() {
+    let lines = "customer,date,amount\na,2024-01-05,10\nb,2024-02-01,20\na,2024-03-01,5\n";
+    let plain = read(lines).unwrap();
+    assert_eq!(plain.report().date_before_last, None);
+    assert!(!plain.report().to_string().contains("warning"));
+    let typo = format!("{lines}b,2099-03-01,7\n");
+    let aggregate = read(&typo).unwrap();
+    let report = aggregate.report();
+    assert_eq!(
+        report.date_before_last,
+        personas::dates::day_number(2024, 3, 1).map(|d| d as f64)
+    );
+    let text = report.to_string();
+    assert!(
+        text.contains("warning: the last date, 2099-03-01"),
+        "{text}"
+    );
+    assert!(text.contains("2024-03-01"), "{text}");
+    // Given a reference date, the line falls after it and there is nothing to warn about.
+    let options = TransactionOptions::new().with_reference_date("2024-03-31");
+    let given = Aggregate::from_reader(typo.as_bytes(), &options).unwrap();
+    assert!(
+        !given.report().to_string().contains("warning"),
+        "{}",
+        given.report()
+    );
+}

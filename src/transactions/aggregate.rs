@@ -84,6 +84,8 @@ pub(crate) struct Folder {
     missing: [usize; 3],
     after_reference: usize,
     last_seen: f64,
+    /// The newest date before `last_seen`.
+    before_last: f64,
 }
 
 /// Levels seen across chunks, numbered in order of first appearance.
@@ -134,6 +136,7 @@ impl Folder {
             missing: [0; 3],
             after_reference: 0,
             last_seen: f64::NEG_INFINITY,
+            before_last: f64::NEG_INFINITY,
         }
     }
 
@@ -183,7 +186,12 @@ impl Folder {
                 }
             };
             last = Some((id, c));
-            self.last_seen = self.last_seen.max(line.day);
+            if line.day > self.last_seen {
+                self.before_last = self.last_seen;
+                self.last_seen = line.day;
+            } else if line.day < self.last_seen && line.day > self.before_last {
+                self.before_last = line.day;
+            }
             let customer = &mut self.customers[c as usize];
             let is_return = line.amount < 0.0 || line.quantity.is_some_and(|q| q < 0.0);
             if is_return {
@@ -428,6 +436,9 @@ impl Folder {
             last_day,
             reference_day: reference,
             reference_given: self.reference.is_some(),
+            date_before_last: (self.before_last.is_finite()
+                && self.last_seen - self.before_last > super::LONE_LAST_DATE_GAP)
+                .then_some(self.before_last),
             join: None,
         };
         Ok((schema, table, report))

@@ -399,9 +399,16 @@ pub struct TransactionReport {
     pub reference_day: f64,
     /// Whether the reference date was given (else it is the last date in the file).
     pub reference_given: bool,
+    /// When the last date is more than [`LONE_LAST_DATE_GAP`] days after every other date (a
+    /// typo such as 2099 for 2019?): the date before it. Recency and tenure are still counted to
+    /// the last date; the report warns.
+    pub date_before_last: Option<f64>,
     /// What [`Aggregate::join`] matched, once it has run.
     pub join: Option<JoinSummary>,
 }
+
+/// The gap in days after which a lone last date is reported as a possible typo: a year.
+pub const LONE_LAST_DATE_GAP: f64 = 366.0;
 
 /// What joining a customer attribute table found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -492,6 +499,17 @@ impl fmt::Display for TransactionReport {
                 "the last date in the file"
             }
         )?;
+        if let (Some(before), false) = (self.date_before_last, self.reference_given) {
+            write!(
+                f,
+                "\nwarning: the last date, {}, is {} days after any other date ({}): if it is a \
+                 typo, give a reference date (`--reference-date`, \
+                 `TransactionOptions::with_reference_date`)",
+                crate::dates::iso(self.reference_day),
+                n((self.reference_day - before).round()),
+                crate::dates::iso(before)
+            )?;
+        }
         if let Some(j) = &self.join {
             write!(
                 f,
