@@ -72,6 +72,11 @@ fn a_dbscan_model_round_trips_with_its_core_points_and_noise() {
     );
     let json = draft.model.to_json().unwrap();
     assert!(json.contains("core_points") && !json.contains("\"labels\""));
+    // A segment count read from the file is checked before anything is allocated for it.
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["model"]["n_segments"] = serde_json::json!(6_664_039_464_525_221_163u64);
+    let e = PersonaModel::from_json(&value.to_string()).unwrap_err();
+    assert!(e.to_string().contains("core point"), "{e}");
     let loaded = PersonaModel::from_json(&json).unwrap();
     let assigned = loaded.assign(&customers).unwrap();
     let labels: Vec<_> = assigned.assignments.iter().map(|a| a.segment).collect();
@@ -441,5 +446,24 @@ fn a_chosen_k_reports_one_stability_for_the_choice_and_the_personas() {
     assert_eq!(
         personas.stability.as_ref().unwrap().mean_ari,
         chosen.mean_ari
+    );
+}
+
+#[test]
+fn sql_is_refused_for_more_centres_than_it_is_written_for() {
+    let x = Blobs::new(600, 2, 3).with_seed(2).generate().features;
+    let customers = numeric_table(&x);
+    let options = ModelOptions::new(KMeans::new(personas::sql::MAX_CENTRES + 1).with_n_init(1))
+        .with_stability(None);
+    let model = PersonaModel::fit(&customers, &options).unwrap().model;
+    let query = personas::sql::assignment_query(
+        model.schema(),
+        model.encoder(),
+        model.k_means().unwrap(),
+        &personas::sql::SqlOptions::new(),
+    );
+    assert!(
+        matches!(query, Err(Error::InvalidParameter { name: "k", .. })),
+        "{query:?}"
     );
 }

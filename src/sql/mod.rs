@@ -189,6 +189,10 @@ impl SqlOptions {
     }
 }
 
+/// The most centres [`assignment_query`] writes a query for: 256. The nearest centre is chosen
+/// by comparing every pair, so the query grows with k squared; persona models have a handful.
+pub const MAX_CENTRES: usize = 256;
+
 /// The SQL query that assigns each customer of a table a persona of a k-means model; see the
 /// [module docs](self) for the table it expects, the query and the dialects.
 ///
@@ -200,7 +204,7 @@ impl SqlOptions {
 /// [`Error::InvalidSchema`] when the schema lacks an encoded attribute, holds it as another kind,
 /// or a derived formula reads an attribute it lacks; [`Error::SqlUnsupported`] when a name or
 /// level holds a character SQL text cannot hold (NUL); [`Error::InvalidParameter`] for an empty
-/// table name.
+/// table name or a model of more than [`MAX_CENTRES`] centres.
 pub fn assignment_query(
     schema: &Schema,
     encoder: &FittedEncoder,
@@ -213,6 +217,15 @@ pub fn assignment_query(
             what: "centre values of the k-means model, one per encoder column",
             expected: encoder.n_features(),
             found: centroids.ncols(),
+        });
+    }
+    if centroids.nrows() > MAX_CENTRES {
+        return Err(Error::InvalidParameter {
+            name: "k",
+            value: centroids.nrows().to_string(),
+            reason: "the query picks the nearest centre by comparing every pair of centres, \
+                     which grows with k squared; it is written for at most sql::MAX_CENTRES \
+                     (256) centres",
         });
     }
     let d = options.dialect;

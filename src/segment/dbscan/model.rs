@@ -104,6 +104,15 @@ impl TryFrom<DbscanModelData> for DbscanModel {
                 reason: "core rows are training rows in increasing order",
             });
         }
+        // Every segment has a core point, so there are no more segments than core points (and
+        // a count read from the file allocates nothing before it is checked).
+        if data.n_segments > m {
+            return Err(Error::ShapeMismatch {
+                what: "segments, each with a core point (at most the core points)",
+                expected: m,
+                found: data.n_segments,
+            });
+        }
         let mut seen = vec![false; data.n_segments];
         for l in &data.core_labels {
             match seen.get_mut(l.index()) {
