@@ -521,6 +521,25 @@ fn schema_message(attribute: &str, reason: &str) -> String {
     }
 }
 
+/// Reads the JSON file at `path` and parses it with `parse`: [`Error::Io`] when it cannot be
+/// read, and a JSON error from `parse` becomes [`Error::JsonFile`], naming the file.
+pub(crate) fn read_json_file<T>(
+    path: &std::path::Path,
+    parse: impl FnOnce(&str) -> Result<T>,
+) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text).map_err(|e| match e {
+        Error::Json(source) => Error::JsonFile {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => other,
+    })
+}
+
 /// An [`Error::Write`] for a CSV writer's failure: the I/O error itself when there is one.
 pub(crate) fn write_failed(output: &'static str, error: csv::Error) -> Error {
     let source = match error.into_kind() {

@@ -500,18 +500,7 @@ impl PersonaModel {
     /// and column) for malformed JSON or a component that fails its checks, and
     /// [`Error::Model`] as [`PersonaModel::from_json`].
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_json(&text).map_err(|e| match e {
-            Error::Json(source) => Error::JsonFile {
-                path: path.to_path_buf(),
-                source,
-            },
-            other => other,
-        })
+        crate::error::read_json_file(path.as_ref(), Self::from_json)
     }
 
     /// Assigns each customer of `customers` (read with [`PersonaModel::reading_schema`]) to a persona's

@@ -503,18 +503,7 @@ impl Catalogue {
     /// malformed JSON or an unknown key, [`Error::InvalidParameter`] as
     /// [`Catalogue::with_rules_json`].
     pub fn with_rules_file(self, path: impl AsRef<std::path::Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        self.with_rules_json(&text).map_err(|e| match e {
-            Error::Json(source) => Error::JsonFile {
-                path: path.to_path_buf(),
-                source,
-            },
-            other => other,
-        })
+        crate::error::read_json_file(path.as_ref(), |text| self.with_rules_json(text))
     }
 
     /// This catalogue's own rules, in priority order (for [`Catalogue::builtin`], the added

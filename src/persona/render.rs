@@ -173,7 +173,9 @@ fn card(out: &mut String, p: &Persona, all: &Personas) {
             super::StabilityVerdict::Uncertain => "uncertain",
             super::StabilityVerdict::Dissolved => "dissolves: a hypothesis",
         };
-        let _ = writeln!(out, "| Stability | {:.2} ({verdict}) |", s.jaccard);
+        // Cut, not rounded, to two decimals: 0.7496 reads 0.74 beside "uncertain", never 0.75.
+        let shown = (s.jaccard * 100.0).floor() / 100.0;
+        let _ = writeln!(out, "| Stability | {shown:.2} ({verdict}) |");
     }
     let _ = writeln!(
         out,

@@ -214,18 +214,7 @@ impl Schema {
     /// column) for malformed JSON or an unknown key, [`Error::EmptySchema`] and
     /// [`Error::InvalidSchema`] as [`Schema::from_json`].
     pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_json(&text).map_err(|e| match e {
-            Error::Json(source) => Error::JsonFile {
-                path: path.to_path_buf(),
-                source,
-            },
-            other => other,
-        })
+        crate::error::read_json_file(path.as_ref(), Self::from_json)
     }
 
     /// The schema as pretty-printed JSON.

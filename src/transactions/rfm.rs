@@ -149,18 +149,7 @@ impl RfmCells {
     /// [`Error::Io`] when the file cannot be read; [`Error::JsonFile`] for malformed JSON; as
     /// [`RfmCells::new`].
     pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_json(&text).map_err(|e| match e {
-            Error::Json(source) => Error::JsonFile {
-                path: path.to_path_buf(),
-                source,
-            },
-            other => other,
-        })
+        crate::error::read_json_file(path.as_ref(), Self::from_json)
     }
 
     /// The table as pretty-printed JSON.

@@ -469,7 +469,11 @@ fn stability_markdown(draft: &Draft) -> String {
     );
     for p in &personas.personas {
         let (value, verdict) = match &p.stability {
-            Some(s) => (format!("{:.2}", s.jaccard), s.text.clone()),
+            // Cut to two decimals, as in the cards, so a value never rounds up to a threshold.
+            Some(s) => (
+                format!("{:.2}", (s.jaccard * 100.0).floor() / 100.0),
+                s.text.clone(),
+            ),
             None => ("-".to_string(), "not measured".to_string()),
         };
         let _ = writeln!(
