@@ -2,23 +2,26 @@
 //! BENCHMARKS.md: inference, loading, encoding, one k-means fit, profiles, drafting and rendering.
 //!
 //! ```text
-//! cargo run --release --example steps -- FILE [K]
+//! cargo run --release --example steps -- FILE [K] [f64|f32]
 //! ```
 //!
-//! Peak memory is `VmHWM` from `/proc/self/status` (Linux); elsewhere it prints `-`.
+//! The third argument is the element type of the feature matrix (default `f64`). Memory is
+//! `VmHWM` (peak) and `VmRSS` (now) from `/proc/self/status` (Linux); elsewhere it prints `-`.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
-use personas::{CsvOptions, CustomerTable, Drafter, Encoder, Inference, KMeans, Profiles};
+use personas::{
+    CsvOptions, CustomerTable, Drafter, Encoder, Inference, KMeans, Precision, Profiles,
+};
 
-/// The process's peak resident memory so far, as `/proc` words it.
-fn peak() -> String {
+/// The process's peak resident memory so far (`VmHWM`) or now (`VmRSS`), as `/proc` words it.
+fn memory(field: &str) -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM"))
+                .find(|l| l.starts_with(field))
                 .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
         })
         .unwrap_or_else(|| "-".to_string())
@@ -27,7 +30,7 @@ fn peak() -> String {
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(path) = args.next() else {
-        eprintln!("usage: steps FILE [K]");
+        eprintln!("usage: steps FILE [K] [f64|f32]");
         return ExitCode::FAILURE;
     };
     let k = match args.next().map(|k| k.parse::<usize>()) {
@@ -38,7 +41,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match run(&path, k) {
+    let precision = match args.next().as_deref() {
+        None | Some("f64") => Precision::F64,
+        Some("f32") => Precision::F32,
+        Some(other) => {
+            eprintln!("error: the precision is f64 or f32, not `{other}`");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(&path, k, precision) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -47,13 +58,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(path: &str, k: usize) -> personas::Result<()> {
+fn run(path: &str, k: usize, precision: Precision) -> personas::Result<()> {
     let options = CsvOptions::new();
     let step = |name: &str, start: Instant| {
         println!(
-            "{name:<10} {:>10.3} s   peak {}",
+            "{name:<10} {:>10.3} s   peak {:>12}   now {:>12}",
             start.elapsed().as_secs_f64(),
-            peak()
+            memory("VmHWM"),
+            memory("VmRSS")
         );
     };
     let t = Instant::now();
@@ -63,13 +75,14 @@ fn run(path: &str, k: usize) -> personas::Result<()> {
     let table = CustomerTable::from_csv_path(path, inference.schema(), &options)?;
     step("load", t);
     let t = Instant::now();
-    let encoded = Encoder::new().fit_transform(&table)?;
+    let encoder = Encoder::new().fit(&table)?;
+    let features = encoder.transform_as(&table, precision)?;
     step("encode", t);
     let t = Instant::now();
     let segmentation = KMeans::new(k)
         .with_n_init(1)
         .with_seed(42)
-        .segment(encoded.features.view())?;
+        .segment(&features)?;
     step("k-means", t);
     let t = Instant::now();
     let profiles = Profiles::new(&table, &segmentation)?;
@@ -82,9 +95,10 @@ fn run(path: &str, k: usize) -> personas::Result<()> {
     let markdown = personas.to_markdown();
     step("render", t);
     println!(
-        "{} customers x {} features; {} personas; JSON {} bytes, Markdown {} bytes",
+        "{} customers x {} features ({}); {} personas; JSON {} bytes, Markdown {} bytes",
         table.n_customers(),
-        encoded.features.ncols(),
+        features.dim().1,
+        precision.name(),
         personas.personas.len(),
         json.len(),
         markdown.len()

@@ -1,8 +1,8 @@
-"""Whole process, CSV to segments, timed as a user times it: the crate's `segment` example against
+"""Whole process, CSV to segments, timed as a user times it: the crate's `personas draft` against
 the pandas + scikit-learn pipeline of scripts/whole_process.py, on the same CSV files.
 
     pip install scikit-learn pandas
-    cargo build --release --example segment
+    cargo build --release --bin personas
     cargo run --release --example generate_sample -- --rows 1000000 --attributes 11 --out-dir /tmp/big/1m11
     python3 scripts/compare_whole.py /tmp/big/1m11/customers.csv [MORE.csv ...] [--k 5] [--runs 3]
 
@@ -10,8 +10,8 @@ For each file, each tool runs `--runs` times (alternating, ours first) under
 `/usr/bin/time -f '%e %M'`: wall seconds and peak resident memory of the whole process,
 interpreter start and imports included. Ours is
 
-    target/release/examples/segment FILE --k K --n-init 1 --format json --output OUT.json
-        --labels LABELS.csv
+    target/release/personas draft FILE --k K --n-init 1 --seed S --format json --output OUT.json
+        --labels LABELS.csv [--precision f32]
 
 so both fit k-means once (k fixed, one k-means++ initialisation, the same seed); ours also infers
 the schema (unless --schema), measures quality, profiles the segments and drafts personas;
@@ -40,8 +40,10 @@ def parse_args(argv):
     p.add_argument("--runs", type=int, default=3, help="runs per tool and file (default 3)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--schema", help="pass this schema to ours instead of inferring one")
-    p.add_argument("--ours", default=str(ROOT / "target/release/examples/segment"),
-                   help="the segment binary")
+    p.add_argument("--precision", choices=["f64", "f32"], default="f64",
+                   help="ours: the element type of the feature matrix (default f64)")
+    p.add_argument("--ours", default=str(ROOT / "target/release/personas"),
+                   help="the personas binary")
     p.add_argument("--only", choices=["ours", "sklearn"], help="run one tool only")
     return p.parse_args(argv)
 
@@ -83,7 +85,7 @@ def main(argv):
     args = parse_args(argv)
     ours_bin = Path(args.ours)
     if args.only != "sklearn" and not ours_bin.exists():
-        sys.exit(f"{ours_bin} is missing: cargo build --release --example segment")
+        sys.exit(f"{ours_bin} is missing: cargo build --release --bin personas")
     tools = [t for t in ("ours", "sklearn") if args.only in (None, t)]
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_before = load()
@@ -94,8 +96,9 @@ def main(argv):
             size = os.path.getsize(csv)
             n, columns = shape(csv)
             commands = {
-                "ours": [str(ours_bin), csv, "--k", str(args.k), "--n-init", "1",
-                         "--seed", str(args.seed), "--format", "json",
+                "ours": [str(ours_bin), "draft", csv, "--k", str(args.k), "--n-init", "1",
+                         "--seed", str(args.seed), "--precision", args.precision,
+                         "--format", "json",
                          "--output", str(tmp / "ours.json"), "--labels",
                          str(tmp / "ours_labels.csv"),
                          *(["--schema", args.schema] if args.schema else [])],
@@ -121,7 +124,8 @@ def main(argv):
     load_after = load()
 
     print(f"Run of {started}, load average {load_before} before, {load_after} after; "
-          f"k = {args.k}, one k-means++ initialisation each, medians of {args.runs} runs"
+          f"k = {args.k}, one k-means++ initialisation each, medians of {args.runs} runs, "
+          f"ours in {args.precision}"
           f"{'' if args.schema else '; ours infers the schema'}.\n")
     head = ["CSV", "rows x columns", "CSV MB"]
     for t in tools:

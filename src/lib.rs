@@ -118,8 +118,9 @@ pub use render::SCHEMA_VERSION;
 pub use sample::{PlantedSegment, PlantedSignal, Sample, SampleCustomers, PLANTED_SEGMENTS};
 pub use schema::{Attribute, AttributeKind, Facet, MissingPolicy, Role, Scaling, Schema};
 pub use segment::{
-    Assignment, AutoK, Dbscan, DbscanModel, Features, Fitted, Init, KAssessment, KChoice, KMeans,
-    KMeansModel, KScore, SegmentId, SegmentModel, Segmentation, Segmenter,
+    Assignment, AutoK, Dbscan, DbscanModel, FeatureFloat, FeatureMatrix, FeatureView, Features,
+    Fitted, Init, KAssessment, KChoice, KMeans, KMeansModel, KScore, Precision, SegmentId,
+    SegmentModel, Segmentation, Segmenter,
 };
 pub use table::{
     Codes, Column, CustomerTable, Flags, MissingCount, Numbers, TagSets, Validity, Value,

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::input::CsvOptions;
 use crate::model::{DurationsTo, PersonaModel};
 use crate::profile::{LevelShare, Profiles, SegmentProfile, Summary};
-use crate::segment::{Features, SegmentModel, Segmentation};
+use crate::segment::{Features, Precision, SegmentModel, Segmentation};
 use crate::table::CustomerTable;
 
 /// Compares `model` with newer customers (read with [`PersonaModel::reading_schema`]); see the
@@ -49,8 +49,19 @@ pub fn compare(
         .refit
         .clone()
         .unwrap_or_else(|| model.segmenter().clone());
-    let fitted =
-        Features::new(features.view(), model.encoder().columns()).and_then(|f| segmenter.fit(f));
+    // Re-fitted in the precision the model was fitted in; rounding the f64 encoding to f32 is
+    // exactly what `transform_as` does.
+    let narrowed = match model.training().precision {
+        Precision::F64 => None,
+        Precision::F32 => Some(features.mapv(|v| v as f32)),
+    };
+    let columns = model.encoder().columns();
+    let fitted = match &narrowed {
+        None => Features::new(features.view(), columns),
+        Some(x) => Features::new(x.view(), columns),
+    }
+    .and_then(|f| segmenter.fit(f));
+    drop(narrowed);
     let (refit_labels, m, refit_problem) = match &fitted {
         Ok(f) => (
             f.labels().iter().map(|l| l.map(|s| s.index())).collect(),

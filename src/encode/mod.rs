@@ -547,7 +547,7 @@ impl Encoding {
 }
 
 impl FittedAttribute {
-    fn range(&self) -> Range<usize> {
+    pub(super) fn range(&self) -> Range<usize> {
         self.offset..self.offset + self.encoding.width()
     }
 

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::{negative_for_log1p, Encoding, FittedAttribute, FittedEncoder, UnknownLevels};
 use crate::error::{list_for_message, Error, Result};
 use crate::schema::AttributeKind;
+use crate::segment::{FeatureFloat, FeatureMatrix, Precision};
 use crate::table::{Codes, Column, CustomerTable, Flags, Numbers, TagSets};
 
 /// Rows per parallel block in [`FittedEncoder::transform`].
@@ -98,6 +99,65 @@ impl FittedEncoder {
             .collect();
         results.into_iter().collect::<Result<()>>()?;
         Ok(out)
+    }
+
+    /// Encodes the customers of `table` into a matrix of the given [`Precision`]: as
+    /// [`FittedEncoder::transform`] for [`Precision::F64`]; for [`Precision::F32`] each block of
+    /// rows is encoded in `f64` and rounded to `f32` as it is stored, so the `f64` matrix never
+    /// exists and the result takes half the memory.
+    ///
+    /// # Errors
+    /// As [`FittedEncoder::transform`], plus [`Error::Overflow`] (naming the attribute) when an
+    /// encoded value is beyond the largest `f32`.
+    pub fn transform_as(
+        &self,
+        table: &CustomerTable,
+        precision: Precision,
+    ) -> Result<FeatureMatrix> {
+        if precision == Precision::F64 {
+            return self.transform(table).map(FeatureMatrix::F64);
+        }
+        let sources = self
+            .attributes
+            .iter()
+            .map(|a| self.source(a, table))
+            .collect::<Result<Vec<_>>>()?;
+        let width = self.n_features();
+        let mut out = Array2::<f32>::zeros((table.n_customers(), width));
+        let blocks: Vec<_> = out
+            .axis_chunks_iter_mut(Axis(0), BLOCK_ROWS)
+            .enumerate()
+            .collect();
+        let results: Vec<Result<()>> = blocks
+            .into_par_iter()
+            .map(|(b, mut block)| {
+                let mut wide = Array2::<f64>::zeros(block.dim());
+                let mut view = wide.view_mut();
+                self.attributes
+                    .iter()
+                    .zip(&sources)
+                    .try_for_each(|(a, s)| self.fill(a, s, &mut view, b * BLOCK_ROWS))?;
+                if let Some(((_, column), _)) =
+                    wide.indexed_iter().find(|(_, v)| v.abs() > f32::MAX.into())
+                {
+                    return Err(self.overflow_at(column));
+                }
+                block.zip_mut_with(&wide, |o, &v| *o = f32::from_f64(v));
+                Ok(())
+            })
+            .collect();
+        results.into_iter().collect::<Result<()>>()?;
+        Ok(FeatureMatrix::F32(out))
+    }
+
+    /// [`Error::Overflow`] for the attribute that feature column `column` encodes.
+    fn overflow_at(&self, column: usize) -> Error {
+        let name = self
+            .attributes
+            .iter()
+            .find(|a| a.range().contains(&column))
+            .map_or_else(|| format!("feature column {column}"), |a| a.name.clone());
+        Error::Overflow { column: name }
     }
 
     fn source<'a>(&self, a: &FittedAttribute, table: &'a CustomerTable) -> Result<Source<'a>> {

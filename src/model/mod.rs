@@ -50,7 +50,10 @@ use crate::persona::{Drafter, Personas, Quality};
 use crate::profile::Profiles;
 use crate::schema::{AttributeKind, Schema};
 use crate::segment::stability::{Stability, StabilityScore};
-use crate::segment::{Assignment, AutoK, SegmentId, SegmentModel, Segmentation, Segmenter};
+use crate::segment::{
+    Assignment, AutoK, FeatureView, Features, Precision, SegmentId, SegmentModel, Segmentation,
+    Segmenter,
+};
 use crate::table::CustomerTable;
 
 /// The version of the model file format this crate writes and reads.
@@ -67,6 +70,7 @@ pub struct ModelOptions {
     encoder: Encoder,
     drafter: Drafter,
     stability: Option<Stability>,
+    precision: Precision,
 }
 
 impl ModelOptions {
@@ -82,6 +86,7 @@ impl ModelOptions {
             encoder: Encoder::new().with_unknown_levels(UnknownLevels::Ignore),
             drafter: Drafter::new(),
             stability: Some(Stability::new().with_seed(seed)),
+            precision: Precision::F64,
         }
     }
 
@@ -103,9 +108,22 @@ impl ModelOptions {
         self
     }
 
+    /// Sets the element type of the feature matrix: [`Precision::F32`] halves the largest
+    /// allocation of the fit (see [`Precision`] for what it changes in the results). The
+    /// model records it, and [`crate::drift::compare`] re-fits with it.
+    pub fn with_precision(mut self, precision: Precision) -> Self {
+        self.precision = precision;
+        self
+    }
+
     /// The segmenter.
     pub fn segmenter(&self) -> &Segmenter {
         &self.segmenter
+    }
+
+    /// The element type of the feature matrix.
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 }
 
@@ -149,6 +167,14 @@ pub struct Training {
     pub sizes: Vec<usize>,
     /// The number in no segment.
     pub unassigned: usize,
+    /// The element type of the feature matrix the segments were fitted on (absent, and `f64`,
+    /// in models from before it was recorded).
+    #[serde(default, skip_serializing_if = "is_f64")]
+    pub precision: Precision,
+}
+
+fn is_f64(p: &Precision) -> bool {
+    *p == Precision::F64
 }
 
 /// The serialised form of a [`PersonaModel`], checked on the way in.
@@ -328,19 +354,21 @@ impl PersonaModel {
     /// The errors of [`Encoder::fit`], [`Segmenter::fit`], [`Profiles::new`],
     /// [`Drafter::draft`] and [`Stability::measure`].
     pub fn fit(customers: &CustomerTable, options: &ModelOptions) -> Result<Draft> {
-        let encoded = options.encoder.fit_transform(customers)?;
-        let fitted = options.segmenter.fit(&encoded)?;
+        let encoder = options.encoder.fit(customers)?;
+        let matrix = encoder.transform_as(customers, options.precision)?;
+        let fitted = options
+            .segmenter
+            .fit(Features::new(&matrix, encoder.columns())?)?;
         let (model, segmentation, selection) = fitted.into_parts();
         let profiles = Profiles::new(customers, &segmentation)?;
         let seed = options.segmenter.seed();
         let mut personas = options
             .drafter
             .draft(&profiles)?
-            .with_quality(Quality::measure(
-                encoded.features.view(),
-                &segmentation,
-                seed,
-            ));
+            .with_quality(match matrix.view() {
+                FeatureView::F64(m) => Quality::measure(m, &segmentation, seed),
+                FeatureView::F32(m) => Quality::measure(m, &segmentation, seed),
+            });
         if let Some(selection) = selection {
             personas = personas.with_selection(selection);
         }
@@ -364,8 +392,11 @@ impl PersonaModel {
         };
         let stability = match &options.stability {
             Some(stability) if measurable(stability) => {
-                let score =
-                    stability.measure(encoded.features.view(), &refit, segmentation.labels())?;
+                let labels = segmentation.labels();
+                let score = match matrix.view() {
+                    FeatureView::F64(m) => stability.measure(m, &refit, labels)?,
+                    FeatureView::F32(m) => stability.measure(m, &refit, labels)?,
+                };
                 personas = personas.with_stability(&score);
                 Some(score)
             }
@@ -375,13 +406,14 @@ impl PersonaModel {
             customers: segmentation.n_customers(),
             sizes: segmentation.sizes().to_vec(),
             unassigned: segmentation.unassigned(),
+            precision: options.precision,
         };
         let model = PersonaModel {
             format: FORMAT.to_string(),
             format_version: FORMAT_VERSION,
             crate_version: env!("CARGO_PKG_VERSION").to_string(),
             schema: customers.schema().clone(),
-            encoder: encoded.encoder,
+            encoder,
             segmenter: options.segmenter.clone(),
             model,
             personas,

@@ -468,8 +468,8 @@ impl Quality {
     /// most [`SILHOUETTE_BUDGET`](crate::segment::SILHOUETTE_BUDGET) distance terms; the other
     /// metrics exactly (they cost `O(n d)`). A metric that is undefined (fewer than two segments,
     /// say) is `None`.
-    pub fn measure(
-        features: ndarray::ArrayView2<'_, f64>,
+    pub fn measure<T: crate::segment::FeatureFloat>(
+        features: ndarray::ArrayView2<'_, T>,
         segmentation: &crate::segment::Segmentation,
         seed: u64,
     ) -> Self {

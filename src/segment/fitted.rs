@@ -4,82 +4,12 @@
 
 use std::ops::Deref;
 
-use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AutoK, Dbscan, DbscanModel, KAssessment, KMeans, KMeansModel, SegmentId, Segmentation,
+    AutoK, Dbscan, DbscanModel, Features, KAssessment, KMeans, KMeansModel, SegmentId, Segmentation,
 };
-use crate::encode::{Encoded, FeatureColumn};
 use crate::error::Result;
-
-/// The encoded customers a segmenter fits: the feature matrix (one row per customer) and, when
-/// known, what each column is. Build it from an [`Encoded`], a matrix or a view; the engines
-/// take `impl Into<Features>`, so `fit(x.view())` and `fit(&encoded)` both work.
-#[derive(Debug, Clone, Copy)]
-pub struct Features<'a> {
-    matrix: ArrayView2<'a, f64>,
-    columns: Option<&'a [FeatureColumn]>,
-}
-
-impl<'a> Features<'a> {
-    /// A matrix and the description of its columns (one [`FeatureColumn`] per column; engines
-    /// may use it to treat categorical columns differently).
-    ///
-    /// # Errors
-    /// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) when the count of columns and
-    /// descriptions differ.
-    pub fn new(matrix: ArrayView2<'a, f64>, columns: &'a [FeatureColumn]) -> Result<Self> {
-        if columns.len() != matrix.ncols() {
-            return Err(crate::Error::ShapeMismatch {
-                what: "descriptions of the feature columns",
-                expected: matrix.ncols(),
-                found: columns.len(),
-            });
-        }
-        Ok(Features {
-            matrix,
-            columns: Some(columns),
-        })
-    }
-
-    /// The feature matrix.
-    pub fn matrix(&self) -> ArrayView2<'a, f64> {
-        self.matrix
-    }
-
-    /// What each column is, when known.
-    pub fn columns(&self) -> Option<&'a [FeatureColumn]> {
-        self.columns
-    }
-}
-
-impl<'a> From<ArrayView2<'a, f64>> for Features<'a> {
-    fn from(matrix: ArrayView2<'a, f64>) -> Self {
-        Features {
-            matrix,
-            columns: None,
-        }
-    }
-}
-
-impl<'a> From<&'a Array2<f64>> for Features<'a> {
-    fn from(matrix: &'a Array2<f64>) -> Self {
-        Features {
-            matrix: matrix.view(),
-            columns: None,
-        }
-    }
-}
-
-impl<'a> From<&'a Encoded> for Features<'a> {
-    fn from(encoded: &'a Encoded) -> Self {
-        Features {
-            matrix: encoded.features.view(),
-            columns: Some(encoded.encoder.columns()),
-        }
-    }
-}
 
 /// A way of segmenting customers, as a value: which engine and its settings. It serialises
 /// (tagged by `"algorithm"`), so a saved persona model records how it was fitted and can be
@@ -275,10 +205,10 @@ impl SegmentModel {
     /// # Errors
     /// The errors of the model's `predict`.
     pub fn predict<'a>(&self, features: impl Into<Features<'a>>) -> Result<Vec<Option<SegmentId>>> {
-        let x = features.into().matrix();
+        let x = features.into().matrix().to_f64();
         match self {
-            SegmentModel::KMeans(m) => m.predict(x),
-            SegmentModel::Dbscan(m) => m.predict(x),
+            SegmentModel::KMeans(m) => m.predict(x.view()),
+            SegmentModel::Dbscan(m) => m.predict(x.view()),
         }
     }
 
@@ -288,10 +218,10 @@ impl SegmentModel {
     /// # Errors
     /// The errors of the model's `assign`.
     pub fn assign<'a>(&self, features: impl Into<Features<'a>>) -> Result<Vec<Assignment>> {
-        let x = features.into().matrix();
+        let x = features.into().matrix().to_f64();
         match self {
-            SegmentModel::KMeans(m) => m.assign(x),
-            SegmentModel::Dbscan(m) => m.assign(x),
+            SegmentModel::KMeans(m) => m.assign(x.view()),
+            SegmentModel::Dbscan(m) => m.assign(x.view()),
         }
     }
 }

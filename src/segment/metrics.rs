@@ -18,7 +18,7 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 use super::kmeans::sq_dist;
-use super::{check_features, Segmentation};
+use super::{check_features, FeatureFloat, Segmentation};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -54,23 +54,23 @@ pub fn silhouette_sample_size(requested: usize, n_features: usize) -> usize {
 
 /// The customers that are in a segment: their rows (contiguous; borrowed when every customer is
 /// in a segment and the matrix is in standard layout) and compact labels.
-struct Assigned<'a> {
-    x: Cow<'a, [f64]>,
+struct Assigned<'a, T: FeatureFloat> {
+    x: Cow<'a, [T]>,
     labels: Vec<usize>,
     d: usize,
     k: usize,
 }
 
-impl<'a> Assigned<'a> {
+impl<'a, T: FeatureFloat> Assigned<'a, T> {
     fn n(&self) -> usize {
         self.labels.len()
     }
 
-    fn row(&self, i: usize) -> &[f64] {
+    fn row(&self, i: usize) -> &[T] {
         &self.x[i * self.d..(i + 1) * self.d]
     }
 
-    fn from(features: ArrayView2<'a, f64>, segmentation: &Segmentation) -> Result<Self> {
+    fn from(features: ArrayView2<'a, T>, segmentation: &Segmentation) -> Result<Self> {
         check_shapes(features, segmentation)?;
         let d = features.ncols();
         if segmentation.unassigned() == 0 {
@@ -96,10 +96,10 @@ impl<'a> Assigned<'a> {
 
     /// The given rows (all in a segment) copied, with the segmentation's labels.
     fn rows_of(
-        features: ArrayView2<'_, f64>,
+        features: ArrayView2<'_, T>,
         segmentation: &Segmentation,
         rows: &[usize],
-    ) -> Assigned<'static> {
+    ) -> Assigned<'static, T> {
         let d = features.ncols();
         let mut x = Vec::with_capacity(rows.len() * d);
         let mut labels = Vec::with_capacity(rows.len());
@@ -116,7 +116,7 @@ impl<'a> Assigned<'a> {
     }
 
     /// The rows `idx` only, with labels renumbered to `0..` in order of first appearance.
-    fn subset(&self, idx: &[usize]) -> Assigned<'static> {
+    fn subset(&self, idx: &[usize]) -> Assigned<'static, T> {
         let mut map = vec![usize::MAX; self.k];
         let mut k = 0;
         let mut x = Vec::with_capacity(idx.len() * self.d);
@@ -162,7 +162,7 @@ impl<'a> Assigned<'a> {
                 for (row, &l) in xb.chunks_exact(d).zip(lb) {
                     counts[l] += 1.0;
                     for (s, v) in sums[l * d..(l + 1) * d].iter_mut().zip(row) {
-                        *s += v;
+                        *s += v.to_f64();
                     }
                 }
                 (sums, counts)
@@ -210,7 +210,7 @@ impl<'a> Assigned<'a> {
                 // independent distance sums.
                 let mut sums = vec![[0.0f64; 4]; k];
                 for four in block.chunks(4) {
-                    let q: Vec<&[f64]> = (0..4).map(|l| self.row(four[l % four.len()])).collect();
+                    let q: Vec<&[T]> = (0..4).map(|l| self.row(four[l % four.len()])).collect();
                     for (c, sum) in sums.iter_mut().enumerate() {
                         let mut acc = [0.0f64; 4];
                         for row in grouped[starts[c] * d..starts[c + 1] * d].chunks_exact(d) {
@@ -333,8 +333,8 @@ struct Stats {
 }
 
 /// Calinski-Harabasz and Davies-Bouldin together, sharing their passes over the data.
-pub(crate) fn calinski_harabasz_and_davies_bouldin(
-    features: ArrayView2<'_, f64>,
+pub(crate) fn calinski_harabasz_and_davies_bouldin<T: FeatureFloat>(
+    features: ArrayView2<'_, T>,
     segmentation: &Segmentation,
 ) -> Result<(f64, f64)> {
     let a = Assigned::from(features, segmentation)?;
@@ -344,7 +344,10 @@ pub(crate) fn calinski_harabasz_and_davies_bouldin(
 }
 
 /// Checks the matrix (non-empty, finite) and that the segmentation is of its rows.
-fn check_shapes(features: ArrayView2<'_, f64>, segmentation: &Segmentation) -> Result<()> {
+fn check_shapes<T: FeatureFloat>(
+    features: ArrayView2<'_, T>,
+    segmentation: &Segmentation,
+) -> Result<()> {
     check_features(features)?;
     if segmentation.n_customers() != features.nrows() {
         return Err(Error::ShapeMismatch {
@@ -370,7 +373,10 @@ fn check_shapes(features: ArrayView2<'_, f64>, segmentation: &Segmentation) -> R
 /// [`Error::ShapeMismatch`] when the segmentation is not of these rows, the errors of a bad
 /// feature matrix (empty, NaN), and [`Error::InvalidParameter`] with fewer than 2 segments or as
 /// many segments as segmented customers.
-pub fn silhouette(features: ArrayView2<'_, f64>, segmentation: &Segmentation) -> Result<f64> {
+pub fn silhouette<T: FeatureFloat>(
+    features: ArrayView2<'_, T>,
+    segmentation: &Segmentation,
+) -> Result<f64> {
     let a = Assigned::from(features, segmentation)?;
     a.needs_segments("silhouette")?;
     Ok(a.silhouette())
@@ -385,8 +391,8 @@ pub fn silhouette(features: ArrayView2<'_, f64>, segmentation: &Segmentation) ->
 /// # Errors
 /// As [`silhouette`], plus [`Error::InvalidParameter`] when `sample_size` is below 2 or the sample
 /// holds fewer than 2 segments.
-pub fn silhouette_sampled(
-    features: ArrayView2<'_, f64>,
+pub fn silhouette_sampled<T: FeatureFloat>(
+    features: ArrayView2<'_, T>,
     segmentation: &Segmentation,
     sample_size: usize,
     seed: u64,
@@ -423,8 +429,8 @@ pub fn silhouette_sampled(
 ///
 /// # Errors
 /// As [`silhouette`].
-pub fn calinski_harabasz(
-    features: ArrayView2<'_, f64>,
+pub fn calinski_harabasz<T: FeatureFloat>(
+    features: ArrayView2<'_, T>,
     segmentation: &Segmentation,
 ) -> Result<f64> {
     let a = Assigned::from(features, segmentation)?;
@@ -438,7 +444,10 @@ pub fn calinski_harabasz(
 ///
 /// # Errors
 /// As [`silhouette`].
-pub fn davies_bouldin(features: ArrayView2<'_, f64>, segmentation: &Segmentation) -> Result<f64> {
+pub fn davies_bouldin<T: FeatureFloat>(
+    features: ArrayView2<'_, T>,
+    segmentation: &Segmentation,
+) -> Result<f64> {
     let a = Assigned::from(features, segmentation)?;
     a.needs_segments("davies_bouldin")?;
     Ok(a.davies_bouldin(&a.stats()))
@@ -450,7 +459,10 @@ pub fn davies_bouldin(features: ArrayView2<'_, f64>, segmentation: &Segmentation
 /// # Errors
 /// [`Error::ShapeMismatch`] when the segmentation is not of these rows and the errors of a bad
 /// feature matrix (empty, NaN).
-pub fn inertia(features: ArrayView2<'_, f64>, segmentation: &Segmentation) -> Result<f64> {
+pub fn inertia<T: FeatureFloat>(
+    features: ArrayView2<'_, T>,
+    segmentation: &Segmentation,
+) -> Result<f64> {
     let a = Assigned::from(features, segmentation)?;
     if a.k == 0 {
         return Ok(0.0);

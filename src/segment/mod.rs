@@ -28,6 +28,7 @@
 //! linfa's traits in [`crate::linfa`].
 
 mod dbscan;
+mod features;
 mod fitted;
 mod kmeans;
 pub(crate) mod labels;
@@ -36,7 +37,8 @@ mod select;
 pub mod stability;
 
 pub use dbscan::{suggest_eps, Dbscan, DbscanModel};
-pub use fitted::{Assignment, Features, Fitted, SegmentModel, Segmenter};
+pub use features::{FeatureFloat, FeatureMatrix, FeatureView, Features, Precision};
+pub use fitted::{Assignment, Fitted, SegmentModel, Segmenter};
 pub use kmeans::{Init, KMeans, KMeansModel};
 pub use labels::{SegmentId, Segmentation};
 pub use metrics::{
@@ -51,7 +53,7 @@ use ndarray::ArrayView2;
 use crate::error::{Error, Result};
 
 /// Checks that a feature matrix is non-empty and finite.
-pub(crate) fn check_features(features: ArrayView2<'_, f64>) -> Result<()> {
+pub(crate) fn check_features<T: FeatureFloat>(features: ArrayView2<'_, T>) -> Result<()> {
     if features.nrows() == 0 {
         return Err(Error::NoRows);
     }
@@ -59,6 +61,7 @@ pub(crate) fn check_features(features: ArrayView2<'_, f64>) -> Result<()> {
         return Err(Error::NoFeatures);
     }
     for ((row, column), &value) in features.indexed_iter() {
+        let value = value.to_f64();
         if !value.is_finite() {
             return Err(Error::NonFiniteFeature { row, column, value });
         }

@@ -12,7 +12,7 @@ use super::metrics::{
     calinski_harabasz_and_davies_bouldin, silhouette_sample_size, silhouette_sampled,
 };
 use super::stability::Stability;
-use super::{Features, Fitted, Segmentation};
+use super::{FeatureFloat, FeatureView, Features, Fitted, Segmentation};
 use crate::error::{Error, Result};
 
 mod assessment;
@@ -299,7 +299,13 @@ impl AutoK {
     /// threshold is not finite, the stability settings are invalid, or no `k` in the range gives
     /// at least 2 segments and fewer segments than customers; and the errors of [`KMeans::fit`].
     pub fn fit<'a>(&self, features: impl Into<Features<'a>>) -> Result<KChoice> {
-        let features = features.into().matrix();
+        match features.into().matrix() {
+            FeatureView::F64(m) => self.fit_on(m),
+            FeatureView::F32(m) => self.fit_on(m),
+        }
+    }
+
+    fn fit_on<T: FeatureFloat>(&self, features: ArrayView2<'_, T>) -> Result<KChoice> {
         let n = features.nrows();
         self.check(n)?;
         if n <= self.selection_sample {
@@ -336,7 +342,7 @@ impl AutoK {
     }
 
     /// Scores every `k` of the range on all of `features` and keeps the chosen fit.
-    fn fit_all(&self, features: ArrayView2<'_, f64>) -> Result<KChoice> {
+    fn fit_all<T: FeatureFloat>(&self, features: ArrayView2<'_, T>) -> Result<KChoice> {
         let n = features.nrows();
         let (lo, hi) = (*self.range.start(), *self.range.end());
         let mut scores = Vec::new();

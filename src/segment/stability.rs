@@ -37,7 +37,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::metrics::adjusted_rand_index;
-use super::{SegmentId, Segmenter};
+use super::{FeatureFloat, SegmentId, Segmenter};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -166,9 +166,9 @@ impl Stability {
     /// The errors of [`Stability::check`]; [`Error::ShapeMismatch`] when `reference` does not
     /// have one label per row; [`Error::InvalidParameter`] when a subsample would hold no more
     /// customers than a k-means `segmenter` has segments; and the errors of the fits.
-    pub fn measure(
+    pub fn measure<T: FeatureFloat>(
         &self,
-        features: ArrayView2<'_, f64>,
+        features: ArrayView2<'_, T>,
         segmenter: &Segmenter,
         reference: &[Option<SegmentId>],
     ) -> Result<StabilityScore> {

@@ -11,8 +11,8 @@ use personas::segment::{suggest_eps, AutoK, Dbscan};
 use personas::transactions::{Aggregate, Rfm, RfmCells};
 use personas::Profiles;
 use personas::{
-    CustomerTable, Encoder, InferOptions, Inference, KMeans, Schema, Segmenter, UnknownLevels,
-    ZeroVariance,
+    CustomerTable, Encoder, InferOptions, Inference, KMeans, Precision, Schema, Segmenter,
+    UnknownLevels, ZeroVariance,
 };
 
 use crate::common::{self, text, CsvArgs, Format, OrderArgs, Outcome};
@@ -81,6 +81,11 @@ pub struct FitArgs {
     /// `yyyy-mm-dd`, instead of the newest date in the file.
     #[arg(long, value_name = "DATE")]
     pub reference_date: Option<String>,
+
+    /// The element type of the feature matrix: `f32` halves the largest allocation of the run
+    /// (each encoded value is rounded to 24 significant bits; the engines still compute in f64).
+    #[arg(long, value_enum, default_value_t = PrecisionArg::F64)]
+    pub precision: PrecisionArg,
 
     /// Segment the rows even when an id-like column repeats (rows that look like purchases or
     /// events rather than customers).
@@ -160,6 +165,23 @@ pub enum Algorithm {
     Kmeans,
     /// DBSCAN: dense groups of any shape; outliers are in no segment.
     Dbscan,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PrecisionArg {
+    /// 8 bytes per encoded value, exact.
+    F64,
+    /// 4 bytes per encoded value.
+    F32,
+}
+
+impl From<PrecisionArg> for Precision {
+    fn from(p: PrecisionArg) -> Self {
+        match p {
+            PrecisionArg::F64 => Precision::F64,
+            PrecisionArg::F32 => Precision::F32,
+        }
+    }
 }
 
 fn parse_range(text: &str) -> Result<RangeInclusive<usize>, String> {
@@ -300,7 +322,8 @@ fn fit(args: &FitArgs, stability: Option<Stability>) -> Result<(CustomerTable, D
     let options = ModelOptions::new(segmenter)
         .with_encoder(encoder)
         .with_drafter(drafter)
-        .with_stability(stability);
+        .with_stability(stability)
+        .with_precision(args.precision.into());
     let draft = PersonaModel::fit(&customers, &options).map_err(text)?;
     for warning in draft.model.encoder().warnings() {
         eprintln!("warning: {warning}");

@@ -120,7 +120,9 @@ impl Dbscan {
     /// [`Error::NoRows`] or [`Error::NoFeatures`] for an empty matrix and
     /// [`Error::NonFiniteFeature`] for NaN or infinite values.
     pub fn fit<'a>(&self, features: impl Into<Features<'a>>) -> Result<Fitted<DbscanModel>> {
-        let features = features.into().matrix();
+        // The index and the model work in f64: an f32 matrix is widened (see `Precision`).
+        let widened = features.into().matrix().to_f64();
+        let features = widened.view();
         self.check()?;
         check_features(features)?;
         let data = features.as_standard_layout();

@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use super::lloyd::{lloyd, mean_variance, Workspace};
 use super::{dot, sq_dist, Problem, BLOCK_ROWS};
 use crate::rng::Rng;
+use crate::segment::FeatureFloat;
 
 /// Lloyd's iteration on the sample after its k-means++ seeding: the iteration cap and the
 /// tolerance relative to the sample's mean feature variance.
@@ -18,8 +19,8 @@ pub(super) struct Refine {
 /// (uniformly without replacement, or with probability proportional to weight and with
 /// replacement when the customers are weighted), then, with `refine`, Lloyd's iteration on those
 /// customers alone. With at most `rows` customers it is [`kmeans_plus_plus`] on all of them.
-pub(super) fn sampled_kmeans_plus_plus(
-    p: &Problem<'_>,
+pub(super) fn sampled_kmeans_plus_plus<T: FeatureFloat>(
+    p: &Problem<'_, T>,
     rng: &mut Rng,
     ws: &mut Workspace,
     rows: usize,
@@ -30,7 +31,7 @@ pub(super) fn sampled_kmeans_plus_plus(
     }
     let d = p.d;
     let picks = draw_sample(p, rng, rows);
-    let mut x = vec![0.0; rows * d];
+    let mut x = vec![T::default(); rows * d];
     x.par_chunks_mut(BLOCK_ROWS * d)
         .zip(picks.par_chunks(BLOCK_ROWS))
         .for_each(|(xb, pb)| {
@@ -61,7 +62,7 @@ pub(super) fn sampled_kmeans_plus_plus(
 /// `rows` customer indices in increasing order (so the copy reads the matrix forwards): distinct
 /// and uniform without weights (Floyd's algorithm over a bitmap), otherwise independent draws in
 /// proportion to weight.
-fn draw_sample(p: &Problem<'_>, rng: &mut Rng, rows: usize) -> Vec<usize> {
+fn draw_sample<T>(p: &Problem<'_, T>, rng: &mut Rng, rows: usize) -> Vec<usize> {
     let n = p.n;
     match p.weights {
         None => {
@@ -100,11 +101,11 @@ fn draw_sample(p: &Problem<'_>, rng: &mut Rng, rows: usize) -> Vec<usize> {
 }
 
 /// `k` distinct customers chosen uniformly (Floyd's algorithm), as starting centroids.
-pub(super) fn random_init(p: &Problem<'_>, rng: &mut Rng) -> Vec<f64> {
+pub(super) fn random_init<T: FeatureFloat>(p: &Problem<'_, T>, rng: &mut Rng) -> Vec<f64> {
     let chosen = rng.sample_indices(p.n, p.k);
     let mut c = Vec::with_capacity(p.k * p.d);
     for i in chosen {
-        c.extend_from_slice(&p.x[i * p.d..(i + 1) * p.d]);
+        c.extend(p.x[i * p.d..(i + 1) * p.d].iter().map(|v| v.to_f64()));
     }
     c
 }
@@ -112,7 +113,12 @@ pub(super) fn random_init(p: &Problem<'_>, rng: &mut Rng) -> Vec<f64> {
 /// Picks the customer at `target` along the cumulative distribution whose per-block totals are
 /// `block_pot` and per-customer masses are `weight * closest`; falls back to the last customer
 /// with positive mass when rounding runs past the end.
-fn pick_by_mass(p: &Problem<'_>, closest: &[f64], block_pot: &[f64], mut target: f64) -> usize {
+fn pick_by_mass<T>(
+    p: &Problem<'_, T>,
+    closest: &[f64],
+    block_pot: &[f64],
+    mut target: f64,
+) -> usize {
     let mass = |i: usize| p.weights.map_or(1.0, |w| w[i]) * closest[i];
     for (b, &bp) in block_pot.iter().enumerate() {
         if target < bp {
@@ -134,7 +140,11 @@ fn pick_by_mass(p: &Problem<'_>, closest: &[f64], block_pot: &[f64], mut target:
 /// Greedy k-means++ as in scikit-learn: each step draws `2 + ln k` candidates with probability
 /// proportional to weight times squared distance to the nearest chosen centroid and keeps the one
 /// that lowers the total the most.
-pub(super) fn kmeans_plus_plus(p: &Problem<'_>, rng: &mut Rng, ws: &mut Workspace) -> Vec<f64> {
+pub(super) fn kmeans_plus_plus<T: FeatureFloat>(
+    p: &Problem<'_, T>,
+    rng: &mut Rng,
+    ws: &mut Workspace,
+) -> Vec<f64> {
     let (n, d, k) = (p.n, p.d, p.k);
     let trials = 2 + (k as f64).ln().floor() as usize;
     let n_blocks = p.n_blocks();
@@ -149,7 +159,7 @@ pub(super) fn kmeans_plus_plus(p: &Problem<'_>, rng: &mut Rng, ws: &mut Workspac
         Some(w) => rng.weighted(w),
         None => rng.below(n),
     };
-    centroids.extend_from_slice(&p.x[first * d..(first + 1) * d]);
+    centroids.extend(p.x[first * d..(first + 1) * d].iter().map(|v| v.to_f64()));
     let c0 = &centroids[0..d];
     closest
         .par_chunks_mut(BLOCK_ROWS)
@@ -229,7 +239,7 @@ pub(super) fn kmeans_plus_plus(p: &Problem<'_>, rng: &mut Rng, ws: &mut Workspac
             *pot = trial_pot[b * trials + best_t];
         }
         let pick = candidates[best_t];
-        centroids.extend_from_slice(&p.x[pick * d..(pick + 1) * d]);
+        centroids.extend(p.x[pick * d..(pick + 1) * d].iter().map(|v| v.to_f64()));
     }
     centroids
 }

@@ -3,6 +3,7 @@
 use rayon::prelude::*;
 
 use super::{nearest_ranked, sq_dist, Problem, BLOCK_ROWS};
+use crate::segment::FeatureFloat;
 
 /// Marks a customer that has not been assigned yet (first iteration of a run).
 const UNASSIGNED: usize = usize::MAX;
@@ -37,7 +38,7 @@ pub(super) struct Workspace {
 }
 
 impl Workspace {
-    pub(super) fn new(p: &Problem<'_>) -> Self {
+    pub(super) fn new<T>(p: &Problem<'_, T>) -> Self {
         let stride = p.k * p.d + 3 * p.k + 2;
         Workspace {
             labels: vec![UNASSIGNED; p.n],
@@ -76,7 +77,7 @@ struct Drift {
 /// The mean of the per-feature variances (unweighted, as scikit-learn), which scales the
 /// tolerance. One read of the matrix: each block's mean and squared deviations are taken while
 /// the block is in cache, and blocks are merged in order with Chan's formula.
-pub(super) fn mean_variance(p: &Problem<'_>) -> f64 {
+pub(super) fn mean_variance<T: FeatureFloat>(p: &Problem<'_, T>) -> f64 {
     let d = p.d;
     let blocks: Vec<(f64, Vec<f64>, Vec<f64>)> =
         p.x.par_chunks(BLOCK_ROWS * d)
@@ -84,12 +85,13 @@ pub(super) fn mean_variance(p: &Problem<'_>) -> f64 {
                 let rows = (xb.len() / d) as f64;
                 let mut mean = vec![0.0; d];
                 for row in xb.chunks_exact(d) {
-                    mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+                    mean.iter_mut().zip(row).for_each(|(m, v)| *m += v.to_f64());
                 }
                 mean.iter_mut().for_each(|m| *m /= rows);
                 let mut m2 = vec![0.0; d];
                 for row in xb.chunks_exact(d) {
                     for ((s, v), m) in m2.iter_mut().zip(row).zip(&mean) {
+                        let v = v.to_f64();
                         *s += (v - m) * (v - m);
                     }
                 }
@@ -116,8 +118,8 @@ pub(super) fn mean_variance(p: &Problem<'_>) -> f64 {
 /// to the block's sums, weight, inertia, change count, customer counts and first customers.
 /// Ties go to the centroid of lower `rank`; `start` is the index of the block's first customer.
 #[allow(clippy::too_many_arguments)]
-fn assign_block(
-    xb: &[f64],
+fn assign_block<T: FeatureFloat>(
+    xb: &[T],
     wb: Option<&[f64]>,
     labels: &mut [usize],
     lower: &mut [f64],
@@ -138,7 +140,7 @@ fn assign_block(
     first.iter_mut().for_each(|f| *f = f64::INFINITY);
     let mut inertia = 0.0;
     let mut changed = 0.0;
-    let scan = |row: &[f64], lower: &mut f64| {
+    let scan = |row: &[T], lower: &mut f64| {
         let (j, best, second) = nearest_ranked(row, c, d, rank);
         *lower = second.sqrt();
         (j, best)
@@ -177,7 +179,7 @@ fn assign_block(
             first[label] = (start + i) as f64;
         }
         for (s, v) in sums[label * d..(label + 1) * d].iter_mut().zip(row) {
-            *s += w * v;
+            *s += w * v.to_f64();
         }
     }
     stats[0] = inertia;
@@ -187,7 +189,12 @@ fn assign_block(
 /// One parallel assignment pass, ties to the lower `ws.rank`; returns (inertia, changes), leaves
 /// the summed partials in `ws.sums` / `ws.counts` / `ws.sizes` / `ws.first` and does not update
 /// `ws.rank` (see [`update_rank`]).
-fn assign_pass(p: &Problem<'_>, c: &[f64], drift: Drift, ws: &mut Workspace) -> (f64, f64) {
+fn assign_pass<T: FeatureFloat>(
+    p: &Problem<'_, T>,
+    c: &[f64],
+    drift: Drift,
+    ws: &mut Workspace,
+) -> (f64, f64) {
     let (d, k) = (p.d, p.k);
     // Half the distance from each centroid to its nearest other centroid.
     for (j, hg) in ws.half_gap.iter_mut().enumerate() {
@@ -271,7 +278,7 @@ fn update_rank(ws: &mut Workspace, order: &mut [usize]) -> bool {
 
 /// Moves the customers farthest from their centroids into the empty clusters (as scikit-learn
 /// does). Runs only when a cluster is empty, so its allocation is outside the common path.
-fn reseed_empty(p: &Problem<'_>, c: &[f64], ws: &mut Workspace) {
+fn reseed_empty<T: FeatureFloat>(p: &Problem<'_, T>, c: &[f64], ws: &mut Workspace) {
     let (d, k) = (p.d, p.k);
     let empty: Vec<usize> = (0..k).filter(|&j| ws.counts[j] <= 0.0).collect();
     if empty.is_empty() {
@@ -293,6 +300,7 @@ fn reseed_empty(p: &Problem<'_>, c: &[f64], ws: &mut Workspace) {
         let w = p.weights.map_or(1.0, |w| w[i]);
         let row = &p.x[i * d..(i + 1) * d];
         for (j, v) in row.iter().enumerate() {
+            let v = v.to_f64();
             ws.sums[old * d + j] -= w * v;
             ws.sums[e * d + j] = w * v;
         }
@@ -314,8 +322,8 @@ fn reseed_empty(p: &Problem<'_>, c: &[f64], ws: &mut Workspace) {
 }
 
 /// One Lloyd run from `init` (k x d, row-major) to convergence or `max_iter`.
-pub(super) fn lloyd(
-    p: &Problem<'_>,
+pub(super) fn lloyd<T: FeatureFloat>(
+    p: &Problem<'_, T>,
     init: Vec<f64>,
     max_iter: usize,
     tol_abs: f64,

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use self::init::{kmeans_plus_plus, random_init, sampled_kmeans_plus_plus, Refine};
 use self::lloyd::{lloyd, mean_variance, Run, Workspace};
 pub use self::model::KMeansModel;
-use super::{check_features, Features, Fitted, Segmentation};
+use super::{check_features, FeatureFloat, FeatureView, Features, Fitted, Segmentation};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -153,9 +153,9 @@ impl KMeans {
 
     /// The starting centroids of one restart (`k * d` values, row-major); `refine` lets a
     /// sampled seeding iterate on its sample.
-    fn seed_once(
+    fn seed_once<T: FeatureFloat>(
         &self,
-        p: &Problem<'_>,
+        p: &Problem<'_, T>,
         rng: &mut Rng,
         ws: &mut Workspace,
         refine: bool,
@@ -301,7 +301,10 @@ impl KMeans {
     /// number of customers, [`Error::InvalidParameter`] for `k` = 0 and other bad
     /// hyperparameters.
     pub fn fit<'a>(&self, features: impl Into<Features<'a>>) -> Result<Fitted<KMeansModel>> {
-        self.fit_inner(features.into().matrix(), None, None)
+        match features.into().matrix() {
+            FeatureView::F64(m) => self.fit_inner(m, None, None),
+            FeatureView::F32(m) => self.fit_inner(m, None, None),
+        }
     }
 
     /// The segmentation alone (the fitted model is dropped); see [`KMeans::fit`].
@@ -318,9 +321,9 @@ impl KMeans {
     /// # Errors
     /// As [`KMeans::fit`], plus [`Error::ShapeMismatch`] when there is not one weight per row and
     /// [`Error::InvalidParameter`] when a weight is negative or not finite or all are zero.
-    pub fn fit_weighted(
+    pub fn fit_weighted<T: FeatureFloat>(
         &self,
-        features: ArrayView2<'_, f64>,
+        features: ArrayView2<'_, T>,
         weights: &[f64],
     ) -> Result<Fitted<KMeansModel>> {
         if weights.len() != features.nrows() {
@@ -360,9 +363,9 @@ impl KMeans {
     ///
     /// # Errors
     /// As [`KMeans::fit_weighted`].
-    pub fn segment_weighted(
+    pub fn segment_weighted<T: FeatureFloat>(
         &self,
-        features: ArrayView2<'_, f64>,
+        features: ArrayView2<'_, T>,
         weights: &[f64],
     ) -> Result<Segmentation> {
         Ok(self.fit_weighted(features, weights)?.into_segmentation())
@@ -374,14 +377,17 @@ impl KMeans {
     ///
     /// # Errors
     /// As [`KMeans::fit`].
-    pub fn initial_centroids(&self, features: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    pub fn initial_centroids<T: FeatureFloat>(
+        &self,
+        features: ArrayView2<'_, T>,
+    ) -> Result<Array2<f64>> {
         let first = self.clone().with_n_init(1).seedings(features, true)?;
         let c = first.into_iter().next().unwrap_or_default();
         Array2::from_shape_vec((self.k, features.ncols()), c)
             .map_err(|e| Error::Clustering(format!("internal: {e}")))
     }
 
-    fn check_data(&self, features: ArrayView2<'_, f64>) -> Result<()> {
+    fn check_data<T: FeatureFloat>(&self, features: ArrayView2<'_, T>) -> Result<()> {
         self.check()?;
         check_values(features)?;
         let n = features.nrows();
@@ -400,9 +406,9 @@ impl KMeans {
     /// first `j` centroids are themselves a k-means++ seeding (on the same sample, for a sampled
     /// one), which lets a search over `k` seed once with the largest `k`; an iterated seeding's
     /// are not, hence `refine`.
-    pub(crate) fn seedings(
+    pub(crate) fn seedings<T: FeatureFloat>(
         &self,
-        features: ArrayView2<'_, f64>,
+        features: ArrayView2<'_, T>,
         refine: bool,
     ) -> Result<Vec<Vec<f64>>> {
         self.check_data(features)?;
@@ -425,9 +431,9 @@ impl KMeans {
 
     /// Fits from given starting centroids: restart `r` starts from the first `k` rows of
     /// `inits[r]` (`k * d` values, row-major).
-    pub(crate) fn fit_from(
+    pub(crate) fn fit_from<T: FeatureFloat>(
         &self,
-        features: ArrayView2<'_, f64>,
+        features: ArrayView2<'_, T>,
         inits: &[Vec<f64>],
     ) -> Result<Fitted<KMeansModel>> {
         let need = self.k * features.ncols();
@@ -439,9 +445,9 @@ impl KMeans {
         self.fit_inner(features, None, Some(inits))
     }
 
-    fn fit_inner(
+    fn fit_inner<T: FeatureFloat>(
         &self,
-        features: ArrayView2<'_, f64>,
+        features: ArrayView2<'_, T>,
         weights: Option<&[f64]>,
         inits: Option<&[Vec<f64>]>,
     ) -> Result<Fitted<KMeansModel>> {
@@ -481,9 +487,9 @@ impl KMeans {
 /// Checks that a feature matrix is non-empty, finite and within [`KMeans::MAX_ABS_FEATURE`]: one
 /// parallel read when it is (the common case); otherwise sequential searches name the first
 /// non-finite value, else the first value too large, the same cell whatever the thread count.
-fn check_values(features: ArrayView2<'_, f64>) -> Result<()> {
+fn check_values<T: FeatureFloat>(features: ArrayView2<'_, T>) -> Result<()> {
     // False for NaN as well as for values too large.
-    let within = |v: &f64| v.abs() <= KMeans::MAX_ABS_FEATURE;
+    let within = |v: &T| v.to_f64().abs() <= KMeans::MAX_ABS_FEATURE;
     let all_within = match features.as_slice() {
         Some(x) => x.par_chunks(BLOCK_ROWS * 16).all(|c| c.iter().all(within)),
         None => features.iter().all(within),
@@ -497,7 +503,7 @@ fn check_values(features: ArrayView2<'_, f64>) -> Result<()> {
         Some(((row, column), &value)) => Err(Error::FeatureTooLarge {
             row,
             column,
-            value,
+            value: value.to_f64(),
             limit: KMeans::MAX_ABS_FEATURE,
         }),
         None => Ok(()),
@@ -505,22 +511,23 @@ fn check_values(features: ArrayView2<'_, f64>) -> Result<()> {
 }
 
 /// The elements of a standard-layout matrix as one slice.
-pub(crate) fn contiguous<'a>(m: &'a ndarray::CowArray<'_, f64, ndarray::Ix2>) -> Result<&'a [f64]> {
+pub(crate) fn contiguous<'a, T>(m: &'a ndarray::CowArray<'_, T, ndarray::Ix2>) -> Result<&'a [T]> {
     m.as_slice().ok_or(Error::Clustering(
         "internal: a standard-layout matrix has no contiguous slice".into(),
     ))
 }
 
-/// The data of one fit, borrowed.
-struct Problem<'a> {
-    x: &'a [f64],
+/// The data of one fit, borrowed: the rows of `x` (`f64` or `f32` elements, widened to `f64`
+/// as they are read).
+struct Problem<'a, T> {
+    x: &'a [T],
     n: usize,
     d: usize,
     k: usize,
     weights: Option<&'a [f64]>,
 }
 
-impl Problem<'_> {
+impl<T> Problem<'_, T> {
     fn n_blocks(&self) -> usize {
         self.n.div_ceil(BLOCK_ROWS)
     }
@@ -534,19 +541,19 @@ impl Problem<'_> {
 /// Squared Euclidean distance with four independent accumulators, so the compiler can vectorise
 /// it; the summation order is fixed, so the result is reproducible.
 #[inline]
-pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn sq_dist<A: FeatureFloat, B: FeatureFloat>(a: &[A], b: &[B]) -> f64 {
     let mut acc = [0.0f64; 4];
     let mut ca = a.chunks_exact(4);
     let mut cb = b.chunks_exact(4);
     for (x, y) in (&mut ca).zip(&mut cb) {
         for l in 0..4 {
-            let t = x[l] - y[l];
+            let t = x[l].to_f64() - y[l].to_f64();
             acc[l] += t * t;
         }
     }
     let mut rest = 0.0;
     for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
-        let t = x - y;
+        let t = x.to_f64() - y.to_f64();
         rest += t * t;
     }
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
@@ -554,18 +561,18 @@ pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
 
 /// Dot product with four independent accumulators (see [`sq_dist`]).
 #[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+fn dot<A: FeatureFloat, B: FeatureFloat>(a: &[A], b: &[B]) -> f64 {
     let mut acc = [0.0f64; 4];
     let mut ca = a.chunks_exact(4);
     let mut cb = b.chunks_exact(4);
     for (x, y) in (&mut ca).zip(&mut cb) {
         for l in 0..4 {
-            acc[l] += x[l] * y[l];
+            acc[l] += x[l].to_f64() * y[l].to_f64();
         }
     }
     let mut rest = 0.0;
     for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
-        rest += x * y;
+        rest += x.to_f64() * y.to_f64();
     }
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
 }
@@ -573,21 +580,26 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// The nearest centroid (lowest index on ties), its squared distance and the squared distance to
 /// the second nearest (infinite when `k` is 1).
 #[inline]
-fn nearest(row: &[f64], c: &[f64], d: usize) -> (usize, f64, f64) {
+fn nearest<T: FeatureFloat>(row: &[T], c: &[f64], d: usize) -> (usize, f64, f64) {
     nearest_by(row, c, d, |_, _| false)
 }
 
 /// [`nearest`] with ties to the centroid of lower `rank` instead of lower index.
 #[inline]
-fn nearest_ranked(row: &[f64], c: &[f64], d: usize, rank: &[usize]) -> (usize, f64, f64) {
+fn nearest_ranked<T: FeatureFloat>(
+    row: &[T],
+    c: &[f64],
+    d: usize,
+    rank: &[usize],
+) -> (usize, f64, f64) {
     nearest_by(row, c, d, |j, arg| rank[j] < rank[arg])
 }
 
 /// The nearest centroid, its squared distance and the squared distance to the second nearest;
 /// on a tie, centroid `j` replaces the current best `arg` when `prefer(j, arg)`.
 #[inline]
-fn nearest_by(
-    row: &[f64],
+fn nearest_by<T: FeatureFloat>(
+    row: &[T],
     c: &[f64],
     d: usize,
     prefer: impl Fn(usize, usize) -> bool,

@@ -10,7 +10,7 @@ use super::lloyd::Run;
 use super::{check_values, contiguous, nearest, KMeans, BLOCK_ROWS};
 use crate::error::{Error, Result};
 use crate::segment::labels::rank_by_size;
-use crate::segment::{Assignment, Fitted, SegmentId, Segmentation};
+use crate::segment::{Assignment, FeatureFloat, Fitted, SegmentId, Segmentation};
 
 /// A fitted k-means model: the centroids (segment 0 is the largest), each segment's reach (the
 /// largest distance from its centroid of a training customer in it) and how the fit went. It
@@ -132,10 +132,10 @@ impl KMeansModel {
     /// last). This is the rank the final assignment broke its ties by (see `lloyd`), so the
     /// training labels stay the nearest centroids with ties to the lower index, as
     /// [`KMeansModel::predict`] finds them. Measures each segment's reach on the way.
-    pub(super) fn fitted(
+    pub(super) fn fitted<T: FeatureFloat>(
         run: Run,
         raw_labels: &[usize],
-        features: ArrayView2<'_, f64>,
+        features: ArrayView2<'_, T>,
     ) -> Result<Fitted<Self>> {
         let d = features.ncols();
         let k = run.centroids.len() / d;
@@ -327,8 +327,8 @@ impl KMeansModel {
 /// The nearest centroid of each customer (ties to the lower index) and the largest distance
 /// from each centroid of the customers nearest to it, in parallel blocks combined in block
 /// order (a maximum is exact, so the result is the same for any thread count).
-fn nearest_and_reach(
-    features: ArrayView2<'_, f64>,
+fn nearest_and_reach<T: FeatureFloat>(
+    features: ArrayView2<'_, T>,
     centroids: &Array2<f64>,
 ) -> Result<(Vec<usize>, Vec<f64>)> {
     let (k, d) = centroids.dim();
