@@ -40,7 +40,8 @@ pub enum Error {
     #[error(
         "row {row}: expected {expected} fields (as many as there are columns), found {found}; a \
          value that holds the delimiter must be in double quotes, and a quote opened must be \
-         closed"
+         closed; lines that are not data (a title, a note) can be skipped when they start with \
+         a comment character (`CsvOptions::with_comment`, `--comment` on the command line)"
     )]
     RaggedRow {
         /// The 1-based data row.

@@ -217,6 +217,7 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
         rules.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("more personas than"), "{stderr}");
     let (suggested, _, suggested_err) = run(&[path, "--algorithm", "dbscan", "--min-points", "4"]);
     assert_eq!(suggested, 0, "{suggested_err}");
     assert!(suggested_err.contains("suggested eps"), "{suggested_err}");
@@ -237,6 +238,85 @@ fn dbscan_and_rules_flags_work_and_bad_values_are_refused() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn dbscan_warns_when_it_finds_more_segments_than_personas_are_kept() {
+    // Twelve dense, far-apart groups of 20 customers: twelve DBSCAN segments.
+    let csv = scratch(
+        "twelve.csv",
+        &(0..240)
+            .map(|i| {
+                let group = f64::from(i % 12) * 100.0;
+                format!(
+                    "c{i},{},{}\n",
+                    group + f64::from(i % 5) * 0.1,
+                    f64::from(i % 12) * 37.0 + f64::from(i % 7) * 0.1
+                )
+            })
+            .fold("id,x,y\n".to_string(), |acc, line| acc + &line),
+    );
+    let path = csv.to_str().unwrap();
+    let args = [
+        path,
+        "--algorithm",
+        "dbscan",
+        "--eps",
+        "0.2",
+        "--min-points",
+        "4",
+    ];
+    let (code, _, stderr) = run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("DBSCAN found 12 segments"), "{stderr}");
+    assert!(
+        stderr.contains("warning: 12 segments are more personas than"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_title_line_stops_the_run_with_a_hint_and_comment_skips_it() {
+    let csv = scratch(
+        "titled.csv",
+        &(0..60)
+            .map(|i| format!("c{i},{},{}\n", i % 2 * 50 + i % 7, (i * 13) % 29))
+            .fold(
+                "| exported from the shop\nid,x,y\n".to_string(),
+                |acc, l| acc + &l,
+            ),
+    );
+    let path = csv.to_str().unwrap();
+    let (code, _, stderr) = run(&[path, "--k", "2"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("row 1") && stderr.contains("--comment"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = run(&[path, "--k", "2", "--comment", "|"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("from 60 customers"), "{stdout}");
+}
+
+#[test]
+fn the_f32_precision_drafts_the_same_personas_on_the_bundled_customers() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
+    let (code, exact, stderr) = run(&[sample, "--k", "5", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, single, stderr) =
+        run(&[sample, "--k", "5", "--format", "json", "--precision", "f32"]);
+    assert_eq!(code, 0, "{stderr}");
+    let names = |json: &str| {
+        json.lines()
+            .filter(|l| l.trim_start().starts_with("\"name\""))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert!(!names(&exact).is_empty(), "{exact}");
+    assert_eq!(names(&exact), names(&single));
+    let (code, _, stderr) = run(&[sample, "--precision", "f16"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("f16"), "{stderr}");
 }
 
 #[test]

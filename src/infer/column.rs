@@ -54,6 +54,8 @@ pub(crate) struct ColumnGuess {
     pub date: Option<(DateFormat, bool)>,
     /// A birth year (numeric, 1900..=2100).
     pub birth_year: bool,
+    /// Something about the column's values the user should check (shown as a note).
+    pub note: Option<String>,
 }
 
 impl ColumnGuess {
@@ -64,6 +66,7 @@ impl ColumnGuess {
             repeated_id: None,
             date: None,
             birth_year: false,
+            note: None,
         }
     }
 }
@@ -495,5 +498,15 @@ fn guess_numeric(
         attribute = attribute.with_role(Role::Value);
         reason.push_str("; named like a total amount, so reported per segment, not clustered");
     }
-    ColumnGuess::new(attribute, reason)
+    let negative = finite.iter().filter(|&&x| x < 0.0).count();
+    let mut guess = ColumnGuess::new(attribute, reason);
+    if negative > 0 && vocab::is_nonnegative_name(words) {
+        guess.note = Some(format!(
+            "`{name}` is named like a count or duration, which cannot be negative, but {negative} \
+             of the values read hold one (the lowest is {}): check the file, or give a schema \
+             that says what the column is",
+            crate::text::number(min)
+        ));
+    }
+    guess
 }

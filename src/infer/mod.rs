@@ -312,6 +312,11 @@ impl Inference {
             derived: Vec::new(),
             notes: Vec::new(),
         };
+        draft.notes = draft
+            .columns
+            .iter()
+            .filter_map(|g| g.note.clone())
+            .collect();
         families::drop_duplicates(&mut draft);
         families::derive_families(&mut draft);
         let reference_date =

@@ -461,3 +461,25 @@ fn a_few_duplicated_ids_are_duplicated_records_not_events() {
     assert_eq!(guess.role, Role::Ignored);
     assert!(guess.reason.contains("2 rows repeat"), "{inf}");
 }
+
+#[test]
+fn a_negative_count_or_duration_is_noted_with_its_column_and_lowest_value() {
+    let mut csv = String::from("id,tenure_months,balance_change,orders\n");
+    for i in 0..40 {
+        let tenure = if i == 7 { -3 } else { i % 24 };
+        csv.push_str(&format!("c{i},{tenure},{},{}\n", i as i64 - 20, i % 9));
+    }
+    let inf = infer(&csv);
+    let notes: Vec<&String> = inf
+        .notes()
+        .iter()
+        .filter(|n| n.contains("cannot be negative"))
+        .collect();
+    // The tenure is noted; a signed change and a clean count are not.
+    assert_eq!(notes.len(), 1, "{inf}");
+    assert!(notes[0].contains("`tenure_months`"), "{inf}");
+    assert!(notes[0].contains("-3"), "{inf}");
+    assert!(notes[0].contains("1 of the values"), "{inf}");
+    // It is a note, not a drop: the column is still clustered.
+    assert!(inf.schema().get("tenure_months").is_some());
+}

@@ -218,6 +218,66 @@ fn is_code_word_last(words: &[String]) -> bool {
 
 /// Named like a total amount, the value measure reported per segment: revenue, sales, lifetime
 /// value, monetary, total spend or charges.
+/// Named like a count or a duration, which cannot be negative (an age, a tenure, days since,
+/// a number of orders or visits). Words of change (`change`, `delta`, `diff`, `growth`, `net`,
+/// `balance`) make any quantity signed, so they never count.
+pub(crate) fn is_nonnegative_name(words: &[String]) -> bool {
+    let signed = has_any(
+        words,
+        &[
+            "change",
+            "delta",
+            "diff",
+            "difference",
+            "growth",
+            "net",
+            "balance",
+            "trend",
+            "gain",
+            "loss",
+            "profit",
+            "margin",
+            "score",
+            "offset",
+            "shift",
+            "variance",
+        ],
+    );
+    !signed
+        && has_any(
+            words,
+            &[
+                "age",
+                "tenure",
+                "days",
+                "months",
+                "years",
+                "weeks",
+                "hours",
+                "minutes",
+                "mins",
+                "count",
+                "orders",
+                "visits",
+                "purchases",
+                "quantity",
+                "qty",
+                "calls",
+                "sessions",
+                "transactions",
+                "trips",
+                "children",
+                "kids",
+                "dependents",
+                "recency",
+                "frequency",
+                "logins",
+                "tickets",
+                "complaints",
+            ],
+        )
+}
+
 pub(crate) fn is_value_name(words: &[String]) -> bool {
     let has = |w: &str| words.iter().any(|x| x == w);
     // Costs to the business and codes are never the value a customer brings.

@@ -30,6 +30,11 @@ pub struct CsvArgs {
     /// The file has no header row: these are its column names, comma-separated, in order.
     #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
     pub names: Option<Vec<String>>,
+
+    /// Skips every line that starts with this character (a title, a note, a comment), wherever
+    /// it is in the file.
+    #[arg(long, value_name = "CHAR")]
+    pub comment: Option<String>,
 }
 
 impl CsvArgs {
@@ -47,6 +52,12 @@ impl CsvArgs {
                 }
             };
             options = options.with_delimiter(byte);
+        }
+        if let Some(c) = &self.comment {
+            match c.as_bytes() {
+                [byte] => options = options.with_comment(*byte),
+                _ => return Err(format!("--comment must be one character, not `{c}`")),
+            }
         }
         if let Some(names) = &self.names {
             options = options.with_column_names(names.iter().map(|n| n.trim().to_string()));

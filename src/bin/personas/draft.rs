@@ -159,6 +159,9 @@ pub struct StabilityArgs {
     pub output: Option<PathBuf>,
 }
 
+/// More DBSCAN segments than this draw a warning: personas are kept in handfuls.
+const MANY_SEGMENTS: usize = 8;
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Algorithm {
     /// k-means: every customer in one of k segments.
@@ -350,6 +353,23 @@ fn fit(args: &FitArgs, stability: Option<Stability>) -> Result<(CustomerTable, D
             eprintln!(
                 "warning: one dense group or none is no segmentation: try a smaller --eps, a \
                  smaller --min-points, or k-means"
+            );
+        }
+        if found > MANY_SEGMENTS {
+            let small = s
+                .sizes()
+                .iter()
+                .filter(|&&n| (n as f64) < 0.02 * s.n_customers() as f64)
+                .count();
+            eprintln!(
+                "warning: {found} segments are more personas than a team can keep (usually \
+                 3-5){}: a larger --eps or --min-points merges dense groups, or use k-means \
+                 (--algorithm kmeans --k auto)",
+                if small > 0 {
+                    format!("; {small} of them hold under 2% of the customers each")
+                } else {
+                    String::new()
+                }
             );
         }
     }
