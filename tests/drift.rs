@@ -426,3 +426,78 @@ fn fresh_samples_of_the_bundled_kind_of_customers_show_no_drift() {
         assert!(!report.has_drift(), "{}", report.to_markdown());
     }
 }
+
+/// The bundled customers with `region` rewritten row by row by `recode` (given the 0-based row
+/// and the value), written to a scratch file.
+fn bundled_with_region(name: &str, recode: impl Fn(usize, &str) -> String) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(common::DATA).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let column = header.split(',').position(|c| c == "region").unwrap();
+    let mut out = format!("{header}\n");
+    for (i, line) in lines.enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        cells[column] = recode(i, &cells[column]);
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    let path = std::env::temp_dir().join(format!("personas-drift-{}-{name}", std::process::id()));
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+#[test]
+fn a_recoded_category_is_named_and_its_statements_are_not_judged() {
+    let schema = Schema::from_json_file(common::SCHEMA).unwrap();
+    let customers =
+        CustomerTable::from_csv_path(common::DATA, &schema, &CsvOptions::new()).unwrap();
+    let options = ModelOptions::new(KMeans::new(5).with_seed(42)).with_stability(None);
+    let model = PersonaModel::fit(&customers, &options).unwrap().model;
+    // Every region with a trailing dot: the coding changed, the customers did not.
+    let dotted = bundled_with_region("dotted.csv", |_, v| format!("{v}."));
+    let report =
+        personas::drift::compare_csv(&model, &dotted, &CsvOptions::new(), &DriftOptions::new())
+            .unwrap();
+    assert_eq!(report.recoded, ["region"]);
+    let on_region = report
+        .personas
+        .iter()
+        .flat_map(|p| &p.statements)
+        .filter(|s| s.attribute == "region")
+        .count();
+    assert!(on_region > 0, "the test needs a statement about region");
+    assert!(report
+        .notes
+        .iter()
+        .any(|n| n.contains("`region`") && n.contains("coding")));
+    for p in &report.personas {
+        for s in p.statements.iter().filter(|s| s.attribute == "region") {
+            assert_eq!(s.verdict, Verdict::Recoded, "{}", s.text);
+        }
+        assert!(p.broken_statements().all(|s| s.attribute != "region"));
+    }
+    assert!(report.has_drift());
+    assert!(report.summary().starts_with("The coding of region changed"));
+    let markdown = report.to_markdown();
+    assert!(markdown.contains("Before reading on"), "{markdown}");
+    // One customer in ten in a new region is new customers, not a new coding: noted, not
+    // recoded.
+    let some = bundled_with_region("some.csv", |i, v| {
+        if i % 10 == 0 {
+            "central".to_string()
+        } else {
+            v.to_string()
+        }
+    });
+    let report =
+        personas::drift::compare_csv(&model, &some, &CsvOptions::new(), &DriftOptions::new())
+            .unwrap();
+    assert!(report.recoded.is_empty());
+    assert!(
+        report.notes.iter().any(|n| n.contains("`central`")),
+        "{:?}",
+        report.notes
+    );
+    std::fs::remove_file(dotted).ok();
+    std::fs::remove_file(some).ok();
+}

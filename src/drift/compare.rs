@@ -8,7 +8,7 @@ use ndarray::{Array2, ArrayView2};
 use super::classify::{self, Contingency, Fate};
 use super::{
     hungarian, measure, persona_drift, profile_then, share, top_differences, Basis, DriftOptions,
-    DriftReport, NewSegment, NoPersona, Refit, APPEARED_FROM, MIN_MEASURED, SPLIT_DIP,
+    DriftReport, NewSegment, NoPersona, Refit, Verdict, APPEARED_FROM, MIN_MEASURED, SPLIT_DIP,
 };
 use crate::error::{Error, Result};
 use crate::input::CsvOptions;
@@ -34,6 +34,12 @@ pub fn compare(
     if n == 0 {
         return Err(Error::NoRows);
     }
+    let recoded: Vec<String> = model
+        .unseen_values(newer)
+        .into_iter()
+        .filter(|u| u.recoded())
+        .map(|u| u.attribute)
+        .collect();
     let features = model.encoder().transform(newer)?;
     let segment_model = model.segment_model();
     let k = segment_model.n_segments();
@@ -120,7 +126,13 @@ pub fn compare(
             .and_then(Option::as_ref)
             .filter(|p| p.size >= MIN_MEASURED);
         let shifts = measure::shifts(then, now, matched.and_then(|j| refit_profiles.get(j)));
-        let statements = measure::check_statements(persona, then, now);
+        let mut statements = measure::check_statements(persona, then, now);
+        for s in statements
+            .iter_mut()
+            .filter(|s| recoded.contains(&s.attribute))
+        {
+            s.verdict = Verdict::Recoded;
+        }
         let customers_now = table.row(s);
         personas.push(persona_drift(
             persona,
@@ -163,6 +175,8 @@ pub fn compare(
             segments: m,
             problem: refit_problem,
         }),
+        notes: model.assignment_notes(newer),
+        recoded,
     })
 }
 

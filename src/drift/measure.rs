@@ -46,6 +46,10 @@ pub enum Verdict {
     /// It could not be re-measured: fewer than [`MIN_MEASURED`](super::MIN_MEASURED) newer
     /// customers are assigned to the persona, or the attribute is not in the newer data.
     NotMeasured,
+    /// It is about an attribute whose newer values are mostly levels the model never saw (see
+    /// [`DriftReport::recoded`](super::DriftReport::recoded)): a change of coding, not of
+    /// customers, so it is not judged.
+    Recoded,
 }
 
 /// One statement of an old persona with its strongest evidence re-measured on the newer data.

@@ -361,6 +361,14 @@ pub struct DriftReport {
     pub appeared: Vec<NewSegment>,
     /// The re-fit ([`compare`] only).
     pub refit: Option<Refit>,
+    /// What to know about the newer customers before reading on ([`compare`] only): missing
+    /// values and values the model never saw, per clustered attribute (as
+    /// [`PersonaModel::assignment_notes`](crate::model::PersonaModel::assignment_notes)).
+    pub notes: Vec<String>,
+    /// Clustered attributes whose newer values are mostly levels the model never saw: their
+    /// coding changed (a renamed level, a trailing dot), so the statements about them are
+    /// [`Verdict::Recoded`] and every move they cause is suspect ([`compare`] only).
+    pub recoded: Vec<String>,
 }
 
 impl DriftReport {
@@ -374,6 +382,7 @@ impl DriftReport {
                 || p.broken_statements().next().is_some()
         }) || !self.appeared.is_empty()
             || self.no_persona_rose()
+            || !self.recoded.is_empty()
     }
 
     fn no_persona_rose(&self) -> bool {

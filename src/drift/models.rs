@@ -122,5 +122,7 @@ pub fn compare_models(old: &PersonaModel, new: &PersonaModel) -> Result<DriftRep
         personas,
         appeared,
         refit: None,
+        notes: Vec::new(),
+        recoded: Vec::new(),
     })
 }

@@ -101,8 +101,21 @@ impl DriftReport {
             percent(np.now_share),
             percent(np.then_share)
         );
-        if self.has_drift() {
-            format!("{}; {no_persona}.", parts.join(", "))
+        let recoded = if self.recoded.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = self.recoded.iter().map(|a| text(a)).collect();
+            let them = if names.len() == 1 { "it" } else { "them" };
+            format!(
+                "The coding of {} changed (most newer values are levels the model never saw): \
+                 moves on {them} are suspect and statements about {them} are not judged. ",
+                names.join(" and ")
+            )
+        };
+        if self.has_drift() && parts.is_empty() {
+            format!("{recoded}{no_persona}.")
+        } else if self.has_drift() {
+            format!("{recoded}{}; {no_persona}.", parts.join(", "))
         } else {
             format!(
                 "No drift: {} every statement still holds; {no_persona}.",
@@ -137,6 +150,13 @@ impl DriftReport {
             ),
         };
         let _ = writeln!(out, "**{}**\n", self.summary_with(&|s: &str| md(s)));
+        if !self.notes.is_empty() {
+            out.push_str("Before reading on:\n\n");
+            for note in &self.notes {
+                let _ = writeln!(out, "- {}", md(note));
+            }
+            out.push('\n');
+        }
         if let Some(refit) = &self.refit {
             match &refit.problem {
                 None => {
@@ -370,6 +390,19 @@ fn persona_section(out: &mut String, p: &PersonaDrift) {
             out,
             "- {unmeasured} {} could not be re-measured (too few newer customers fit it).",
             plural(unmeasured, "statement")
+        );
+    }
+    let recoded = p
+        .statements
+        .iter()
+        .filter(|s| s.verdict == Verdict::Recoded)
+        .count();
+    if recoded > 0 {
+        let _ = writeln!(
+            out,
+            "- {recoded} {} about an attribute whose coding changed {} not judged.",
+            plural(recoded, "statement"),
+            if recoded == 1 { "is" } else { "are" }
         );
     }
 }

@@ -257,18 +257,40 @@ fn csv_header(path: &Path, options: &CsvOptions) -> Result<Vec<String>> {
     })
 }
 
+/// A categorical or tags attribute of newer customers holding values a model never saw.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct UnseenValues {
+    /// The attribute.
+    pub(crate) attribute: String,
+    /// Customers holding at least one unseen value.
+    pub(crate) customers: usize,
+    /// Customers with a value (not missing).
+    pub(crate) with_value: usize,
+    /// Up to three of the unseen values, quoted, and how many more.
+    pub(crate) examples: String,
+}
+
+impl UnseenValues {
+    /// Most customers with a value hold an unseen one: more likely a change of coding (a renamed
+    /// level, a suffix, another language) than new customers.
+    pub(crate) fn recoded(&self) -> bool {
+        self.customers > 0 && 2 * self.customers >= self.with_value
+    }
+}
+
 impl PersonaModel {
     /// What a user should know about the customers handed to [`PersonaModel::assign`]: for each
     /// attribute the model clusters on, how many customers lack a value (the encoder fills it
     /// in, so the assignment rests on less) and how many hold a category or tag the model never
-    /// saw (counted as none of the known ones). Empty when there is nothing to say.
+    /// saw (counted as none of the known ones), said louder when most do, since that is more
+    /// likely a change of coding than new customers. Empty when there is nothing to say.
     pub fn assignment_notes(&self, customers: &CustomerTable) -> Vec<String> {
-        use crate::encode::Encoding;
         let n = customers.n_customers();
         if n == 0 {
             return Vec::new();
         }
         let percent = |k: usize| 100.0 * k as f64 / n as f64;
+        let unseen = self.unseen_values(customers);
         let mut notes = Vec::new();
         for fitted in self.encoder.fitted_attributes() {
             let name = fitted.name.as_str();
@@ -288,6 +310,40 @@ impl PersonaModel {
                     percent(missing)
                 ));
             }
+            let Some(u) = unseen.iter().find(|u| u.attribute == name) else {
+                continue;
+            };
+            let count = u.customers;
+            notes.push(if u.recoded() {
+                format!(
+                    "`{name}` holds values the model never saw for {count} of the {} customers \
+                     with a value ({}): most likely its coding changed (a renamed level, a \
+                     suffix such as a trailing dot); they count as none of the known ones, so \
+                     results on `{name}` say more about the coding than about the customers",
+                    u.with_value, u.examples
+                )
+            } else {
+                format!(
+                    "`{name}` holds values the model never saw for {count} customers ({:.1}%: \
+                     {}): they count as none of the known ones",
+                    percent(count),
+                    u.examples
+                )
+            });
+        }
+        notes
+    }
+
+    /// The clustered categorical and tags attributes of `customers` that hold values the model
+    /// never saw, in the encoder's order.
+    pub(crate) fn unseen_values(&self, customers: &CustomerTable) -> Vec<UnseenValues> {
+        use crate::encode::Encoding;
+        let n = customers.n_customers();
+        let mut found = Vec::new();
+        for fitted in self.encoder.fitted_attributes() {
+            let Some(column) = customers.column(&fitted.name) else {
+                continue;
+            };
             let known: &[String] = match &fitted.encoding {
                 Encoding::Categorical { levels, .. }
                 | Encoding::Ordinal { levels, .. }
@@ -320,14 +376,15 @@ impl PersonaModel {
                 _ => continue,
             };
             if count > 0 {
-                notes.push(format!(
-                    "`{name}` holds values the model never saw for {count} customers ({:.1}%: \
-                     {examples}): they count as none of the known ones",
-                    percent(count)
-                ));
+                found.push(UnseenValues {
+                    attribute: fitted.name.clone(),
+                    customers: count,
+                    with_value: n - column.missing_count(),
+                    examples,
+                });
             }
         }
-        notes
+        found
     }
 }
 

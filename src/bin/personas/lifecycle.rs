@@ -208,6 +208,9 @@ pub fn compare(args: CompareArgs) -> Outcome {
         args.reference_date.as_ref(),
     )?;
     let report = drift::compare(&model, &newer, &DriftOptions::new()).map_err(text)?;
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
     eprintln!("{}", report.summary());
     let rendered = match args.format {
         Format::Markdown => report.to_markdown().trim_end().to_string() + "\n",
