@@ -151,7 +151,8 @@ fn the_bundled_dbscan_run_is_the_same_on_any_number_of_threads() {
 }
 
 /// Above `KMeans::SAMPLE_MIN_ROWS` customers the default seeding draws a sample: the fitted model
-/// (plain and weighted) and the starting centroids are the same on 1, 2, 3 and 8 threads.
+/// (plain, weighted and on an `f32` copy of the matrix) and the starting centroids are the same
+/// on 1, 2, 3 and 8 threads.
 #[test]
 fn a_sampled_kmeans_fit_is_the_same_on_any_number_of_threads() {
     let x = personas::sample::Blobs::new(KMeans::SAMPLE_MIN_ROWS + 4_000, 3, 4)
@@ -160,6 +161,7 @@ fn a_sampled_kmeans_fit_is_the_same_on_any_number_of_threads() {
         .generate()
         .features;
     let w: Vec<f64> = (0..x.nrows()).map(|i| (i % 5) as f64 * 0.5).collect();
+    let narrow = x.mapv(|v| v as f32);
     let km = KMeans::new(5).with_seed(9).with_n_init(2);
     let run = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
@@ -171,6 +173,7 @@ fn a_sampled_kmeans_fit_is_the_same_on_any_number_of_threads() {
                     km.fit(x.view()).unwrap(),
                     km.fit_weighted(x.view(), &w).unwrap(),
                     km.initial_centroids(x.view()).unwrap(),
+                    km.fit(narrow.view()).unwrap(),
                 )
             })
     };
