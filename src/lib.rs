@@ -123,8 +123,8 @@ pub use segment::{
     SegmentModel, Segmentation, Segmenter,
 };
 pub use table::{
-    Codes, Column, CustomerTable, Flags, MissingCount, Numbers, TagSets, Validity, Value,
-    MAX_LEVEL_BYTES,
+    Codes, Column, CustomerTable, Flags, Ids, IdsIter, MissingCount, Numbers, TagSets, Validity,
+    Value, MAX_LEVEL_BYTES,
 };
 pub use transactions::{Aggregate, Rfm, RfmCells, TransactionOptions, TransactionReport};
 

@@ -119,7 +119,14 @@ impl Segmentation {
     /// # Errors
     /// [`Error::ShapeMismatch`] when `ids` and the labels differ in length; [`Error::Write`]
     /// (naming the labels CSV) when writing fails.
-    pub fn write_labels_csv<W: std::io::Write>(&self, ids: &[String], writer: W) -> Result<()> {
+    pub fn write_labels_csv<W, I>(&self, ids: I, writer: W) -> Result<()>
+    where
+        W: std::io::Write,
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let ids = ids.into_iter();
         if ids.len() != self.n_customers() {
             return Err(Error::ShapeMismatch {
                 what: "customer ids vs segmentation labels",
@@ -130,9 +137,9 @@ impl Segmentation {
         let failed = |e| crate::error::write_failed("the segment labels CSV", e);
         let mut out = csv::Writer::from_writer(writer);
         out.write_record(["customer", "segment"]).map_err(failed)?;
-        for (id, label) in ids.iter().zip(self.labels()) {
+        for (id, label) in ids.zip(self.labels()) {
             let segment = label.map(|l| l.to_string()).unwrap_or_default();
-            out.write_record([id.as_str(), segment.as_str()])
+            out.write_record([id.as_ref(), segment.as_str()])
                 .map_err(failed)?;
         }
         out.flush().map_err(|e| failed(csv::Error::from(e)))?;
@@ -288,13 +295,12 @@ mod tests {
     fn labels_csv_has_ids_and_empty_cells_for_no_segment() {
         let s = Segmentation::new(vec![Some(1), None, Some(1)], None, None).unwrap();
         let mut out = Vec::new();
-        s.write_labels_csv(&["a".into(), "b".into(), "c".into()], &mut out)
-            .unwrap();
+        s.write_labels_csv(["a", "b", "c"], &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "customer,segment\na,0\nb,\nc,0\n"
         );
-        assert!(s.write_labels_csv(&["a".into()], Vec::new()).is_err());
+        assert!(s.write_labels_csv(["a"], Vec::new()).is_err());
     }
 
     #[test]

@@ -271,7 +271,7 @@ fn chunked_reading_gives_the_same_table_on_any_thread_count() {
     };
     let one = load(1);
     assert_eq!(one.n_customers(), 120_000);
-    assert_eq!(one.ids()[119_999], "c119999");
+    assert_eq!(&one.ids()[119_999], "c119999");
     assert_eq!(numbers(&one, "spend")[999], Some(999.25));
     for threads in [2, 3] {
         assert!(load(threads) == one, "{threads} threads");

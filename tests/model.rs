@@ -43,7 +43,7 @@ fn a_saved_model_assigns_its_training_customers_their_training_segments() {
         let assigned = loaded.assign(&customers).unwrap();
         let labels: Vec<_> = assigned.assignments.iter().map(|a| a.segment).collect();
         assert_eq!(labels, draft.segmentation.labels(), "{segmenter:?}");
-        assert_eq!(assigned.ids, customers.ids());
+        assert_eq!(&assigned.ids, customers.ids());
         assert_eq!(assigned.unassigned(), 0);
         // The same input and seed give the same bytes.
         let again = PersonaModel::fit(&customers, &ModelOptions::new(segmenter)).unwrap();
@@ -344,7 +344,7 @@ fn a_newer_snapshot_is_measured_to_its_own_newest_date_and_may_lack_unused_colum
     assert_eq!(newest.reference.as_deref(), Some("2024-06-28"));
     assert_eq!(newest.left_out, vec!["customer_id".to_string()]);
     assert_eq!(
-        newest.table.ids()[0],
+        &newest.table.ids()[0],
         "1",
         "rows are numbered without an identifier"
     );

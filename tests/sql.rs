@@ -320,7 +320,7 @@ fn compare_in(
 /// How a result row is matched with its customer.
 enum Key<'a> {
     /// By the identifier in the first column.
-    Id(&'a [String]),
+    Id(&'a personas::Ids),
     /// By the row number in the first column.
     Row,
     /// By position (DuckDB keeps the table's order).
@@ -331,11 +331,8 @@ fn check(rows: &[Row], expected: &[personas::Assignment], key: Key<'_>) {
     assert_eq!(rows.len(), expected.len(), "one result row per customer");
     let order: Vec<usize> = match key {
         Key::Id(ids) => {
-            let index: std::collections::HashMap<&str, usize> = ids
-                .iter()
-                .enumerate()
-                .map(|(i, id)| (id.as_str(), i))
-                .collect();
+            let index: std::collections::HashMap<&str, usize> =
+                ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
             rows.iter().map(|r| index[r.0.as_str()]).collect()
         }
         Key::Row => rows.iter().map(|r| r.0.parse().unwrap()).collect(),

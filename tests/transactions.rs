@@ -23,7 +23,7 @@ fn by_id(aggregate: &Aggregate, name: &str) -> HashMap<String, Option<f64>> {
         .table()
         .ids()
         .iter()
-        .cloned()
+        .map(str::to_string)
         .zip(values.iter())
         .collect()
 }
@@ -119,7 +119,7 @@ fn aggregate_by_hand(lines: &[Line], reference: f64) -> BTreeMap<String, BTreeMa
 /// customer in the crate's table order (the labels follow it), one column per schema attribute.
 fn raw_customers(
     schema: &Schema,
-    ids: &[String],
+    ids: &personas::Ids,
     by_hand: &BTreeMap<String, BTreeMap<String, f64>>,
 ) -> RawCsv {
     let header: Vec<String> = schema.attributes().iter().map(|a| a.name.clone()).collect();
@@ -131,7 +131,7 @@ fn raw_customers(
                 .iter()
                 .map(|h| {
                     if h == names::CUSTOMER {
-                        id.clone()
+                        id.to_string()
                     } else {
                         row.get(h).map_or(String::new(), |x| format!("{x:?}"))
                     }

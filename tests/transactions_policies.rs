@@ -13,7 +13,7 @@ fn by_id(aggregate: &Aggregate, name: &str) -> std::collections::HashMap<String,
         .table()
         .ids()
         .iter()
-        .cloned()
+        .map(str::to_string)
         .zip(values.iter())
         .collect()
 }

@@ -54,7 +54,7 @@ use crate::segment::{
     Assignment, AutoK, FeatureView, Features, Precision, SegmentId, SegmentModel, Segmentation,
     Segmenter,
 };
-use crate::table::CustomerTable;
+use crate::table::{CustomerTable, Ids};
 
 /// The version of the model file format this crate writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -545,7 +545,7 @@ impl PersonaModel {
         let features = self.encoder.transform(customers)?;
         let assignments = self.model.assign(features.view())?;
         Ok(Assigned {
-            ids: customers.ids().to_vec(),
+            ids: customers.ids().clone(),
             assignments,
         })
     }
@@ -600,7 +600,7 @@ impl PersonaModel {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assigned {
     /// Each customer's id (the identifier column's value, else the 1-based row number).
-    pub ids: Vec<String>,
+    pub ids: Ids,
     /// Each customer's assignment.
     pub assignments: Vec<Assignment>,
 }
@@ -631,7 +631,7 @@ impl Assigned {
         for (id, a) in self.ids.iter().zip(&self.assignments) {
             let persona = a.segment.map(|s| s.to_string()).unwrap_or_default();
             out.write_record([
-                id.as_str(),
+                id,
                 persona.as_str(),
                 number(a.distance).as_str(),
                 number(a.margin).as_str(),

@@ -6,6 +6,7 @@ use crate::error::{list_for_message, shorten, Error, Result};
 use crate::hash::FastMap;
 use crate::input::{parse_number, CsvOptions};
 use crate::schema::{AttributeKind, Role, Schema};
+use crate::table::Ids;
 
 use super::column::{Codes, Column, Flags, Numbers, TagSets, Validity};
 use super::{CustomerTable, Value};
@@ -210,7 +211,7 @@ impl Plan {
                 .iter()
                 .map(|slot| Self::cells(slot, capacity))
                 .collect(),
-            ids: Vec::new(),
+            ids: Ids::new(),
             rows: 0,
         }
     }
@@ -243,7 +244,7 @@ enum Cells {
 /// Typed rows of one chunk of the input (or of all of it).
 pub(crate) struct Part {
     columns: Vec<Cells>,
-    ids: Vec<String>,
+    ids: Ids,
     rows: usize,
 }
 
@@ -273,7 +274,7 @@ impl Part {
                         "a customer id (ids cannot be missing)",
                     ));
                 }
-                self.ids.push(text.to_string());
+                self.ids.push(text);
                 Ok(())
             }
             (Slot::Omit, Cells::Skipped(count)) => {
@@ -486,7 +487,7 @@ impl Part {
         for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
             mine.append(theirs);
         }
-        self.ids.extend(other.ids);
+        self.ids.append(other.ids);
         self.rows += other.rows;
     }
 
@@ -546,7 +547,7 @@ impl Part {
                 check_unique(&self.ids, &a.name)?;
                 self.ids
             }
-            None => (1..=n).map(|r| r.to_string()).collect(),
+            None => Ids::row_numbers(n),
         };
         Ok(CustomerTable {
             schema,
@@ -557,11 +558,11 @@ impl Part {
 }
 
 /// The first id that repeats an earlier one is an error naming both rows.
-fn check_unique(ids: &[String], column: &str) -> Result<()> {
+fn check_unique(ids: &Ids, column: &str) -> Result<()> {
     let mut seen: FastMap<&str, usize> = FastMap::default();
     seen.reserve(ids.len());
     for (i, id) in ids.iter().enumerate() {
-        if let Some(&first) = seen.get(id.as_str()) {
+        if let Some(&first) = seen.get(id) {
             return Err(Error::DuplicateId {
                 row: i + 1,
                 column: column.to_string(),

@@ -18,7 +18,10 @@
 mod build;
 mod column;
 pub(crate) mod csv;
+mod ids;
 pub(crate) mod serde;
+
+pub use ids::{Ids, IdsIter};
 
 use std::io::Read;
 use std::path::Path;
@@ -102,7 +105,7 @@ pub struct MissingCount {
 pub struct CustomerTable {
     schema: Schema,
     columns: Vec<Column>,
-    ids: Vec<String>,
+    ids: Ids,
 }
 
 impl CustomerTable {
@@ -317,7 +320,7 @@ impl CustomerTable {
 
     /// The customer ids: the identifier attribute's values, or the 1-based row numbers when the
     /// schema has no identifier.
-    pub fn ids(&self) -> &[String] {
+    pub fn ids(&self) -> &Ids {
         &self.ids
     }
 

@@ -566,7 +566,7 @@ pub(crate) fn join(aggregate: Aggregate, attributes: &CustomerTable) -> Result<A
         .ids()
         .iter()
         .enumerate()
-        .map(|(r, id)| (id.as_str(), r))
+        .map(|(r, id)| (id, r))
         .collect();
     let mut matched = 0;
     let ours = schema.attributes();
@@ -579,11 +579,11 @@ pub(crate) fn join(aggregate: Aggregate, attributes: &CustomerTable) -> Result<A
                 .iter()
                 .zip(table.columns())
                 .map(|(a, column)| match a.role {
-                    Role::Identifier => Value::Text(id.clone()),
+                    Role::Identifier => Value::Text(id.to_string()),
                     _ => value_of(column, a, r),
                 })
                 .collect();
-            let theirs_row = row_of.get(id.as_str()).copied();
+            let theirs_row = row_of.get(id).copied();
             matched += usize::from(theirs_row.is_some());
             for &i in &joined {
                 let a = &theirs.attributes()[i];
@@ -599,14 +599,14 @@ pub(crate) fn join(aggregate: Aggregate, attributes: &CustomerTable) -> Result<A
         })
         .collect();
     let joined_table = CustomerTable::from_rows(&joined_schema, rows)?;
-    let ours_ids: FastSet<&str> = table.ids().iter().map(String::as_str).collect();
+    let ours_ids: FastSet<&str> = table.ids().iter().collect();
     report.join = Some(JoinSummary {
         matched,
         without_attributes: table.n_customers() - matched,
         without_orders: attributes
             .ids()
             .iter()
-            .filter(|id| !ours_ids.contains(id.as_str()))
+            .filter(|id| !ours_ids.contains(id))
             .count(),
     });
     Ok(Aggregate {
