@@ -3,6 +3,7 @@
 
 use super::buyer::buyer_type;
 use super::catalogue::match_words;
+use super::descriptor::{generic_descriptor, signal_descriptor};
 use super::naming::{segment_gender, title_case, Namer};
 use super::sections::{
     fill, join, most_common_level, outcome_statement, traits, typical_values, Sections, Signal,
@@ -11,8 +12,8 @@ use super::{Catalogue, Direction, Drafter, Persona, Rule, Statement, Versus};
 use crate::profile::{
     differences, AttributeProfile, Difference, SegmentProfile, Statistic, Summary,
 };
-use crate::schema::{Facet, Role};
-use crate::text::{in_sentence, is_code_level, is_code_like, percent};
+use crate::schema::Role;
+use crate::text::{in_sentence, percent};
 
 /// Words that mark a job-title attribute ("job_title", "JobTitle", "title", "position"), whose
 /// level names the persona when it is the segment's most common one and over-represented.
@@ -225,36 +226,17 @@ impl Draft<'_> {
         demographics.retain(|s| !stated(s));
         firmographics.retain(|s| !stated(s));
 
-        // Name: the first signal (an outcome, else the strongest) whose descriptor no earlier
-        // persona uses.
+        // Name: the first fired rule (an outcome's, else the strongest signal's) whose descriptor
+        // no earlier persona uses; else the strongest unused signal in words, then a code; a
+        // generic word only when no signal is left.
         let title = job_title(segment);
         let descriptor = fired
             .iter()
             .filter_map(|(r, _)| r.descriptor.as_deref())
             .find(|desc| !used_descriptors.iter().any(|u| u == desc))
             .map(str::to_string)
-            .or_else(|| {
-                // An under-represented level says what the segment is not, and a demographic
-                // level ("Male") makes a confusing name: no name from either. A number or code
-                // ("1") says nothing: the next signal with words names the persona, and the
-                // attribute's label with the code only when no such signal exists.
-                let candidates: Vec<&Signal> = signals
-                    .iter()
-                    .filter(|s| {
-                        let demographic = segment
-                            .attributes
-                            .iter()
-                            .any(|a| a.attribute == s.d.attribute && a.facet == Facet::Demographic);
-                        s.d.level.is_none() || (s.d.standardised > 0.0 && !demographic)
-                    })
-                    .collect();
-                candidates
-                    .iter()
-                    .find(|s| !is_code_signal(segment, &s.d))
-                    .or_else(|| candidates.first())
-                    .map(|s| fallback_descriptor(segment, &s.d))
-            })
-            .unwrap_or_else(|| if mainstream { "Mainstream" } else { "Typical" }.to_string());
+            .or_else(|| signal_descriptor(segment, &signals, used_descriptors))
+            .unwrap_or_else(|| generic_descriptor(mainstream, used_descriptors));
         used_descriptors.push(descriptor.clone());
         let name = match drafter.segment_names.get(segment.segment) {
             Some(given) if !given.trim().is_empty() => given.clone(),
@@ -437,74 +419,6 @@ fn notes(p: &Persona, reliable: bool) -> Vec<String> {
         "No {}: no strong signal in the data points to them",
         join(&missing)
     )]
-}
-
-/// Whether a level difference is on a number or code ("Channel = 1", a zip code's level).
-fn is_code_signal(segment: &SegmentProfile, d: &Difference) -> bool {
-    d.level.as_deref().is_some_and(|level| {
-        level != "true"
-            && (is_code_level(level)
-                || is_code_like(&d.attribute)
-                || is_code_like(segment.label(&d.attribute)))
-    })
-}
-
-/// A name descriptor from a signal without a rule: the level in title case, "{Label}-{level}"
-/// for a number or code, "{Subject}-Focused" for a high share of a mix ("Share of Technology"),
-/// "High-{Label}"/"Low-{Label}" for another number or a boolean.
-fn fallback_descriptor(segment: &SegmentProfile, d: &Difference) -> String {
-    match &d.level {
-        Some(level) if level != "true" && is_code_signal(segment, d) => format!(
-            "{}-{}",
-            short_label(segment.label(&d.attribute)),
-            level.trim()
-        ),
-        Some(level) if level != "true" => title_case(level),
-        _ => {
-            let label = segment.label(&d.attribute);
-            // A mix ("Share of Technology", "Office Supplies share"): what the segment leans to.
-            let lower = label.to_lowercase();
-            let subject = lower
-                .strip_prefix("share of ")
-                .map(|_| &label["share of ".len()..])
-                .or_else(|| {
-                    lower
-                        .strip_suffix(" share")
-                        .map(|_| &label[..label.len() - 6])
-                });
-            match subject {
-                Some(subject) if d.standardised >= 0.0 => {
-                    format!("{}-Focused", title_case(subject.trim()).replace(' ', "-"))
-                }
-                _ => {
-                    let direction = if d.standardised >= 0.0 { "High" } else { "Low" };
-                    format!("{direction}-{}", short_label(label))
-                }
-            }
-        }
-    }
-}
-
-/// A label short enough for a name: its last two words that say something (not question
-/// numbers such as "Q 5", nor words like "of"), title-cased and hyphenated ("Customer-Service").
-fn short_label(label: &str) -> String {
-    let words: Vec<&str> = label
-        .split_whitespace()
-        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() > 1)
-        .filter(|w| {
-            !matches!(
-                w.to_lowercase().as_str(),
-                "of" | "the" | "and" | "per" | "in"
-            )
-        })
-        .collect();
-    let keep = &words[words.len().saturating_sub(2)..];
-    let text = if keep.is_empty() {
-        label.to_string()
-    } else {
-        keep.join(" ")
-    };
-    title_case(&text).replace(' ', "-")
 }
 
 /// The most common level of a job-title attribute in the segment, when it is also more common

@@ -89,6 +89,7 @@
 
 mod buyer;
 mod catalogue;
+mod descriptor;
 mod domain;
 mod draft;
 mod naming;
