@@ -38,10 +38,11 @@ pub enum Error {
 
     /// A row has a different number of fields from the header.
     #[error(
-        "row {row}: expected {expected} fields (as many as there are columns), found {found}; a \
-         value that holds the delimiter must be in double quotes, and a quote opened must be \
-         closed; lines that are not data (a title, a note) can be skipped when they start with \
-         a comment character (`CsvOptions::with_comment`, `--comment` on the command line)"
+        "row {row}: expected {} (as many as there are columns), found {found}; a value that holds \
+         the delimiter must be in double quotes, and a quote opened must be closed; lines that \
+         are not data can be skipped: a title above the header with `--skip-lines N` \
+         (`CsvOptions::with_skip_lines`), lines that start with a marker with `--comment CHAR`",
+        fields(*.expected)
     )]
     RaggedRow {
         /// The 1-based data row.
@@ -500,6 +501,15 @@ fn closing_double_quote(text: &str) -> Option<usize> {
 
 /// What a column of each part of an order line is usually called, for
 /// [`Error::NoTransactionColumn`].
+/// "1 field", "3 fields".
+fn fields(n: usize) -> String {
+    if n == 1 {
+        "1 field".to_string()
+    } else {
+        format!("{n} fields")
+    }
+}
+
 fn role_hint(role: &str) -> &'static str {
     match role {
         "customer" => "(`customer_id`, `Customer ID`, `client`, `household_key`, …)",

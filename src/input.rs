@@ -174,6 +174,7 @@ pub struct CsvOptions {
     column_names: Option<Vec<String>>,
     missing_markers: Vec<String>,
     comment: Option<u8>,
+    skip_lines: usize,
 }
 
 impl Default for CsvOptions {
@@ -195,6 +196,7 @@ impl CsvOptions {
                 .map(|s| s.to_string())
                 .collect(),
             comment: None,
+            skip_lines: 0,
         }
     }
 
@@ -245,10 +247,24 @@ impl CsvOptions {
         self
     }
 
-    /// Skips lines that start with this byte (for files with junk or comment lines).
+    /// Skips lines that start with this byte (for files with junk or comment lines), wherever
+    /// they are: a data line that starts with it is skipped too, so choose a byte no data line
+    /// starts with (for a title above the header, [`CsvOptions::with_skip_lines`] is safer).
     pub fn with_comment(mut self, comment: u8) -> Self {
         self.comment = Some(comment);
         self
+    }
+
+    /// Skips the first `lines` lines of the input, before the header (a title, an export note).
+    /// Row numbers in messages count from the first row after them.
+    pub fn with_skip_lines(mut self, lines: usize) -> Self {
+        self.skip_lines = lines;
+        self
+    }
+
+    /// How many leading lines are skipped.
+    pub fn skip_lines(&self) -> usize {
+        self.skip_lines
     }
 
     /// The delimiter, if one was set.
@@ -460,6 +476,60 @@ impl RawCsv {
     }
 }
 
+/// A reader that drops its input's first `left` lines (up to and including each `\n`).
+pub(crate) struct SkipLines<R> {
+    inner: R,
+    left: usize,
+}
+
+impl<R: Read> SkipLines<R> {
+    pub(crate) fn new(inner: R, lines: usize) -> Self {
+        SkipLines { inner, left: lines }
+    }
+}
+
+impl<R: Read> Read for SkipLines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        while self.left > 0 {
+            let n = self.inner.read(buf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut start = 0;
+            while self.left > 0 {
+                match buf[start..n].iter().position(|&b| b == b'\n') {
+                    Some(p) => {
+                        self.left -= 1;
+                        start += p + 1;
+                    }
+                    None => {
+                        start = n;
+                        break;
+                    }
+                }
+            }
+            if self.left == 0 && start < n {
+                buf.copy_within(start..n, 0);
+                return Ok(n - start);
+            }
+        }
+        self.inner.read(buf)
+    }
+}
+
+/// The name of header cell `i` (0-based): trimmed, or `column_{i + 1}` when the cell is empty, as
+/// in the index column pandas writes with `to_csv()` (the same name a file without a header
+/// gives that column).
+pub(crate) fn header_name(cell: &str, i: usize) -> String {
+    match cell.trim() {
+        "" => format!("column_{}", i + 1),
+        name => name.to_string(),
+    }
+}
+
 /// Picks the candidate delimiter that splits the first lines into the same, largest number of
 /// fields; a comma when nothing else fits.
 pub(crate) fn detect_delimiter(head: &[u8], comment: Option<u8>) -> u8 {
@@ -575,6 +645,35 @@ mod tests {
         assert_eq!(raw.header, ["column_1", "column_2"]);
         let wrong = read("1,2\n", &CsvOptions::new().with_column_names(["a"]));
         assert!(matches!(wrong, Err(Error::RaggedRow { .. })));
+    }
+
+    #[test]
+    fn skip_lines_drops_whole_lines_across_reads() {
+        let text = b"title one\ntitle two\nid,x\na,1\n";
+        for lines in 0..=5 {
+            // A reader that hands out one byte at a time, to cross every boundary.
+            struct Slow<'a>(&'a [u8]);
+            impl Read for Slow<'_> {
+                fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                    let Some((&b, rest)) = self.0.split_first() else {
+                        return Ok(0);
+                    };
+                    buf[0] = b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+            }
+            let mut out = String::new();
+            SkipLines::new(Slow(text), lines)
+                .read_to_string(&mut out)
+                .unwrap();
+            let expected: String = std::str::from_utf8(text)
+                .unwrap()
+                .split_inclusive('\n')
+                .skip(lines)
+                .collect();
+            assert_eq!(out, expected, "{lines} lines");
+        }
     }
 
     #[test]

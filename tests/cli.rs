@@ -276,24 +276,32 @@ fn dbscan_warns_when_it_finds_more_segments_than_personas_are_kept() {
 }
 
 #[test]
-fn a_title_line_stops_the_run_with_a_hint_and_comment_skips_it() {
-    let csv = scratch(
+fn a_title_line_stops_the_run_with_a_hint_and_skip_lines_or_comment_skips_it() {
+    let rows = (0..60)
+        .map(|i| format!("c{i},{},{}\n", i % 2 * 50 + i % 7, (i * 13) % 29))
+        .collect::<String>();
+    let titled = scratch(
         "titled.csv",
-        &(0..60)
-            .map(|i| format!("c{i},{},{}\n", i % 2 * 50 + i % 7, (i * 13) % 29))
-            .fold(
-                "| exported from the shop\nid,x,y\n".to_string(),
-                |acc, l| acc + &l,
-            ),
+        &format!("Customer list, exported 2026\nid,x,y\n{rows}"),
     );
-    let path = csv.to_str().unwrap();
+    let path = titled.to_str().unwrap();
     let (code, _, stderr) = run(&[path, "--k", "2"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
-        stderr.contains("row 1") && stderr.contains("--comment"),
+        stderr.contains("row 1")
+            && stderr.contains("--skip-lines")
+            && !stderr.contains(" 1 fields"),
         "{stderr}"
     );
-    let (code, stdout, stderr) = run(&[path, "--k", "2", "--comment", "|"]);
+    let (code, stdout, stderr) = run(&[path, "--k", "2", "--skip-lines", "1"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("from 60 customers"), "{stdout}");
+    // A marked note line anywhere goes with --comment.
+    let noted = scratch(
+        "noted.csv",
+        &format!("| exported 2026\nid,x,y\n{rows}| end\n"),
+    );
+    let (code, stdout, stderr) = run(&[noted.to_str().unwrap(), "--k", "2", "--comment", "|"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("from 60 customers"), "{stdout}");
 }
@@ -492,4 +500,27 @@ fn a_full_labels_file_names_the_labels_file() {
     let (code, _, stderr) = run(&[csv.to_str().unwrap(), "--k", "2", "--output", "/dev/full"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("/dev/full"), "{stderr}");
+}
+
+#[test]
+fn a_pandas_index_column_without_a_name_is_read_as_column_1_and_not_clustered() {
+    // `DataFrame.to_csv()` writes the index first, under an empty header cell.
+    let csv = scratch(
+        "pandas.csv",
+        &(0..60)
+            .map(|i| format!("{i},c{i},{},{}\n", i % 2 * 50 + i % 7, (i * 13) % 29))
+            .fold(",id,x,y\n".to_string(), |acc, l| acc + &l),
+    );
+    let (code, stdout, stderr) = run(&[csv.to_str().unwrap(), "--k", "2"]);
+    assert_eq!(code, 0, "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("column_1"))
+        .unwrap_or_else(|| panic!("no column_1 in the report: {stderr}"));
+    // A row number is never clustered: it is the identifier or ignored.
+    assert!(
+        line.contains("identifier") || line.contains("ignored"),
+        "{line}"
+    );
+    assert!(stdout.contains("from 60 customers"), "{stdout}");
 }

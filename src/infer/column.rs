@@ -502,9 +502,13 @@ fn guess_numeric(
     let mut guess = ColumnGuess::new(attribute, reason);
     if negative > 0 && vocab::is_nonnegative_name(words) {
         guess.note = Some(format!(
-            "`{name}` is named like a count or duration, which cannot be negative, but {negative} \
-             of the values read hold one (the lowest is {}): check the file, or give a schema \
-             that says what the column is",
+            "`{name}` is named like a count or duration, which cannot be negative, but {} \
+             (the lowest is {}): check the file, or give a schema that says what the column is",
+            if negative == 1 {
+                "1 value read is negative".to_string()
+            } else {
+                format!("{negative} values read are negative")
+            },
             crate::text::number(min)
         ));
     }

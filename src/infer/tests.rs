@@ -479,7 +479,7 @@ fn a_negative_count_or_duration_is_noted_with_its_column_and_lowest_value() {
     assert_eq!(notes.len(), 1, "{inf}");
     assert!(notes[0].contains("`tenure_months`"), "{inf}");
     assert!(notes[0].contains("-3"), "{inf}");
-    assert!(notes[0].contains("1 of the values"), "{inf}");
+    assert!(notes[0].contains("1 value read is negative"), "{inf}");
     // It is a note, not a drop: the column is still clustered.
     assert!(inf.schema().get("tenure_months").is_some());
 }

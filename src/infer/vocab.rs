@@ -249,6 +249,7 @@ pub(crate) fn is_nonnegative_name(words: &[String]) -> bool {
             &[
                 "age",
                 "tenure",
+                "duration",
                 "days",
                 "months",
                 "years",

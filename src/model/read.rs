@@ -222,7 +222,7 @@ fn csv_header(path: &Path, options: &CsvOptions) -> Result<Vec<String>> {
         return Ok(names.to_vec());
     }
     let file = crate::input::open(path)?;
-    let mut reader = BufReader::new(file);
+    let mut reader = BufReader::new(crate::input::SkipLines::new(file, options.skip_lines()));
     let head = reader.fill_buf().map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -249,7 +249,7 @@ fn csv_header(path: &Path, options: &CsvOptions) -> Result<Vec<String>> {
                 } else {
                     h
                 };
-                h.trim().to_string()
+                crate::input::header_name(h, i)
             })
             .collect()
     } else {

@@ -368,6 +368,7 @@ where
     P: Fn(&ChunkRows<'_>) -> Result<T> + Sync,
     M: FnMut(T) -> Result<()> + Send,
 {
+    let reader = crate::input::SkipLines::new(reader, options.skip_lines());
     let mut buffered = BufReader::with_capacity(1 << 16, reader);
     let delimiter = match options.delimiter() {
         Some(d) => d,
@@ -410,7 +411,7 @@ where
                 .iter()
                 .enumerate()
                 .map(|(i, b)| match std::str::from_utf8(b) {
-                    Ok(name) => Ok(name.trim().to_string()),
+                    Ok(name) => Ok(crate::input::header_name(name, i)),
                     Err(_) => Err(Error::InvalidHeader {
                         column: i + 1,
                         reason: format!(

@@ -112,9 +112,10 @@ impl Layout {
     /// Reads the head of the input, recognises the layout and columns, and returns them with a
     /// reader that yields the whole input again.
     pub(crate) fn open<R: Read>(
-        mut reader: R,
+        reader: R,
         options: &TransactionOptions,
     ) -> Result<(Self, impl Read)> {
+        let mut reader = crate::input::SkipLines::new(reader, options.csv().skip_lines());
         let mut head = Vec::with_capacity(HEAD_BYTES);
         (&mut reader)
             .take(HEAD_BYTES as u64)

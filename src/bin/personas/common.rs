@@ -31,10 +31,16 @@ pub struct CsvArgs {
     #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
     pub names: Option<Vec<String>>,
 
-    /// Skips every line that starts with this character (a title, a note, a comment), wherever
-    /// it is in the file.
+    /// Skips every line that starts with this character (a note, a comment), wherever it is in
+    /// the file: a data line starting with it is skipped too (for a title above the header,
+    /// use --skip-lines).
     #[arg(long, value_name = "CHAR")]
     pub comment: Option<String>,
+
+    /// Skips this many lines at the top of the file, before the header (a title, an export
+    /// note).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub skip_lines: usize,
 }
 
 impl CsvArgs {
@@ -53,6 +59,7 @@ impl CsvArgs {
             };
             options = options.with_delimiter(byte);
         }
+        options = options.with_skip_lines(self.skip_lines);
         if let Some(c) = &self.comment {
             match c.as_bytes() {
                 [byte] => options = options.with_comment(*byte),
