@@ -453,10 +453,23 @@ fn a_recoded_category_is_named_and_its_statements_are_not_judged() {
         CustomerTable::from_csv_path(common::DATA, &schema, &CsvOptions::new()).unwrap();
     let options = ModelOptions::new(KMeans::new(5).with_seed(42)).with_stability(None);
     let model = PersonaModel::fit(&customers, &options).unwrap().model;
-    // Every region with a trailing dot: the coding changed, the customers did not.
-    let dotted = bundled_with_region("dotted.csv", |_, v| format!("{v}."));
+    // Every region written with a trailing dot and in capitals: read as the model's spelling,
+    // with a note, and no drift.
+    let dotted = bundled_with_region("dotted.csv", |_, v| format!("{}.", v.to_uppercase()));
     let report =
         personas::drift::compare_csv(&model, &dotted, &CsvOptions::new(), &DriftOptions::new())
+            .unwrap();
+    assert!(report.recoded.is_empty());
+    assert!(!report.has_drift(), "{}", report.to_markdown());
+    assert!(
+        report.notes[0].starts_with("`region`: read") && report.notes[0].contains("spelling"),
+        "{:?}",
+        report.notes
+    );
+    // Every region renamed: the coding changed, the customers did not.
+    let renamed = bundled_with_region("renamed.csv", |_, v| format!("R-{v}"));
+    let report =
+        personas::drift::compare_csv(&model, &renamed, &CsvOptions::new(), &DriftOptions::new())
             .unwrap();
     assert_eq!(report.recoded, ["region"]);
     let on_region = report
@@ -498,6 +511,7 @@ fn a_recoded_category_is_named_and_its_statements_are_not_judged() {
         "{:?}",
         report.notes
     );
-    std::fs::remove_file(dotted).ok();
-    std::fs::remove_file(some).ok();
+    for file in [dotted, renamed, some] {
+        std::fs::remove_file(file).ok();
+    }
 }

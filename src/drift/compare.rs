@@ -193,7 +193,9 @@ pub fn compare_csv(
     options: &DriftOptions,
 ) -> Result<DriftReport> {
     let newer = model.read_csv(path, csv, &DurationsTo::NewestDate)?;
-    compare(model, &newer.table, options)
+    let mut report = compare(model, &newer.table, options)?;
+    report.notes.splice(0..0, newer.respelled);
+    Ok(report)
 }
 
 /// Profiles of the customers with each label `0..k` (labels as given, not renumbered), `None`

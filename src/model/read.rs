@@ -39,6 +39,9 @@ pub struct NewCustomers {
     /// Attributes of the model's schema the file does not have and the model does not need
     /// (outcomes, value measures, descriptors, the identifier): left out, and named here.
     pub left_out: Vec<String>,
+    /// Category levels read as the model's spelling of them (see
+    /// [`PersonaModel::respell_levels`]), one note per attribute.
+    pub respelled: Vec<String>,
 }
 
 impl PersonaModel {
@@ -128,12 +131,14 @@ impl PersonaModel {
             Some(date) => with_reference(&base, date),
             None => base.clone(),
         };
-        let table = CustomerTable::from_csv_path(path, &schema, options)?;
+        let mut table = CustomerTable::from_csv_path(path, &schema, options)?;
         if reference.is_some() || training.is_none() {
+            let respelled = self.respell_levels(&mut table);
             return Ok(NewCustomers {
                 table,
                 reference,
                 left_out,
+                respelled,
             });
         }
         // The newest past-event date in the file: read once with the training reference, then
@@ -141,21 +146,149 @@ impl PersonaModel {
         let newest = newest_event_date(&table, &base);
         match newest {
             Some(date) if Some(&date) != training.as_ref() => {
-                let table =
+                let mut table =
                     CustomerTable::from_csv_path(path, &with_reference(&base, &date), options)?;
+                let respelled = self.respell_levels(&mut table);
                 Ok(NewCustomers {
                     table,
                     reference: Some(date),
                     left_out,
+                    respelled,
                 })
             }
-            _ => Ok(NewCustomers {
-                table,
-                reference: training,
-                left_out,
-            }),
+            _ => {
+                let respelled = self.respell_levels(&mut table);
+                Ok(NewCustomers {
+                    table,
+                    reference: training,
+                    left_out,
+                    respelled,
+                })
+            }
         }
     }
+
+    /// Reads category and tag levels the model never saw as the model's own spelling of them
+    /// when they differ from exactly one known level only in case, spaces or punctuation at
+    /// their ends (`<=50K.` for `<=50K`, `Yes ` or `yes` for `Yes`); returns one note per
+    /// attribute changed, naming what was read as what. Levels that match no known level, or
+    /// more than one, are left as they are (they count as none of the known ones).
+    ///
+    /// [`PersonaModel::read_csv`] does this for every file it reads. The SQL query of
+    /// [`crate::sql`] compares levels exactly, so a warehouse table should hold the model's
+    /// spelling.
+    pub fn respell_levels(&self, table: &mut CustomerTable) -> Vec<String> {
+        use crate::encode::Encoding;
+        let mut notes = Vec::new();
+        for fitted in self.encoder.fitted_attributes() {
+            let known: &[String] = match &fitted.encoding {
+                Encoding::Categorical { levels, .. }
+                | Encoding::Ordinal { levels, .. }
+                | Encoding::Tags { levels, .. } => levels,
+                _ => continue,
+            };
+            let Some(column) = table.column_mut(&fitted.name) else {
+                continue;
+            };
+            let levels = match &*column {
+                Column::Levels(codes) => codes.levels(),
+                Column::Tags(tags) => tags.levels(),
+                _ => continue,
+            };
+            let (renamed, read_as) = respelled(levels, known);
+            if read_as.is_empty() {
+                continue;
+            }
+            // New dictionary: each level once, in first-appearance order; codes remapped.
+            let mut dictionary: Vec<String> = Vec::new();
+            let remap: Vec<u32> = renamed
+                .iter()
+                .map(|l| match dictionary.iter().position(|d| d == l) {
+                    Some(p) => p as u32,
+                    None => {
+                        dictionary.push(l.clone());
+                        (dictionary.len() - 1) as u32
+                    }
+                })
+                .collect();
+            *column = match &*column {
+                Column::Levels(codes) => Column::Levels(crate::table::Codes::from_options(
+                    dictionary,
+                    codes.iter().map(|c| c.map(|c| remap[c as usize])).collect(),
+                )),
+                Column::Tags(tags) => Column::Tags(crate::table::TagSets::from_options(
+                    dictionary,
+                    tags.iter()
+                        .map(|s| s.map(|s| s.iter().map(|&c| remap[c as usize]).collect()))
+                        .collect(),
+                )),
+                other => other.clone(),
+            };
+            let mut pairs = read_as
+                .iter()
+                .take(3)
+                .map(|(from, to)| {
+                    format!(
+                        "`{}` as `{}`",
+                        crate::error::shorten(from),
+                        crate::error::shorten(to)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            if read_as.len() > 3 {
+                pairs.push_str(&format!(" and {} more", read_as.len() - 3));
+            }
+            notes.push(format!(
+                "`{}`: read {pairs}, the model's spelling (they differ only in case, spaces or \
+                 end punctuation)",
+                fitted.name
+            ));
+        }
+        notes
+    }
+}
+
+/// A level as [`PersonaModel::respell_levels`] compares it: lower case, no spaces, no
+/// punctuation at either end.
+fn loose(level: &str) -> String {
+    let ends: &[char] = &['.', ',', ';', ':', '!', '?', '\'', '"', '`'];
+    level
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .trim_matches(ends)
+        .to_lowercase()
+}
+
+/// Each table level, or the known level it loosely matches when it is not known itself and
+/// matches exactly one; and the (level, known level) pairs so read.
+fn respelled(levels: &[String], known: &[String]) -> (Vec<String>, Vec<(String, String)>) {
+    let mut by_loose: crate::hash::FastMap<String, Option<&String>> = Default::default();
+    for k in known {
+        by_loose
+            .entry(loose(k))
+            .and_modify(|e| *e = None)
+            .or_insert(Some(k));
+    }
+    let exact: crate::hash::FastSet<&str> = known.iter().map(String::as_str).collect();
+    let mut read_as = Vec::new();
+    let renamed = levels
+        .iter()
+        .map(|l| {
+            if exact.contains(l.as_str()) {
+                return l.clone();
+            }
+            match by_loose.get(&loose(l)) {
+                Some(Some(k)) if !loose(l).is_empty() => {
+                    read_as.push((l.clone(), (*k).clone()));
+                    (*k).clone()
+                }
+                _ => l.clone(),
+            }
+        })
+        .collect();
+    (renamed, read_as)
 }
 
 /// The reference date of the schema's durations (the first `days_since` or `age_at` formula's),
@@ -406,4 +539,32 @@ fn examples_of(levels: &[String], flagged: &[bool]) -> String {
         text.push_str(&format!(" and {} more", all.len() - 3));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::respelled;
+
+    fn strings(levels: &[&str]) -> Vec<String> {
+        levels.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn a_level_is_respelled_only_onto_the_one_known_level_it_loosely_matches() {
+        let known = strings(&["<=50K", ">50K", "Yes", "yes.", "north"]);
+        let (renamed, read_as) = respelled(
+            &strings(&["<=50K.", " >50k ", "YES", "north", "south", "."]),
+            &known,
+        );
+        // `YES` matches both `Yes` and `yes.`: ambiguous, left as it is; `.` is empty once
+        // loosened; `south` matches nothing.
+        assert_eq!(renamed, ["<=50K", ">50K", "YES", "north", "south", "."]);
+        assert_eq!(
+            read_as,
+            [
+                ("<=50K.".to_string(), "<=50K".to_string()),
+                (" >50k ".to_string(), ">50K".to_string())
+            ]
+        );
+    }
 }

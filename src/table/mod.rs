@@ -329,6 +329,12 @@ impl CustomerTable {
         &self.columns
     }
 
+    /// The column of the attribute with this name, to change in place (within the crate, which
+    /// keeps its length and kind).
+    pub(crate) fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.schema.position(name).map(|i| &mut self.columns[i])
+    }
+
     /// The column of the attribute with this name.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.schema.position(name).map(|i| &self.columns[i])

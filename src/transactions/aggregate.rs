@@ -1,19 +1,16 @@
 //! Folding parsed order lines into one record per customer, and the customer table built from
 //! them; the join with a customer attribute table.
 
-use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
-
 use super::names;
 use super::read::{Chunk, Layout};
 use super::{Aggregate, ColumnRole, JoinSummary, TransactionOptions, TransactionReport};
 use crate::dates::DateFormat;
 use crate::error::{Error, Result};
-use crate::hash::{FastHasher, FastMap};
+use crate::hash::FastMap;
 use crate::schema::{Attribute, AttributeKind, Facet, Role, Schema};
 use crate::table::{Column, CustomerTable, Value};
 
-type FastSet<T> = HashSet<T, BuildHasherDefault<FastHasher>>;
+use crate::hash::FastSet;
 
 /// What is known of one customer so far.
 #[derive(Debug, Clone, Copy)]

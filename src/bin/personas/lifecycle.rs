@@ -128,14 +128,14 @@ fn newer_customers(
     orders: &OrderArgs,
     csv: &CsvArgs,
     reference_date: Option<&String>,
-) -> Result<CustomerTable, String> {
+) -> Result<(CustomerTable, Vec<String>), String> {
     if let Some(path) = &orders.transactions {
         let reference = reference_date.filter(|d| d.as_str() != "training");
         let options = orders.options(csv.options()?, reference);
         let aggregate = Aggregate::from_path(path, &options).map_err(text)?;
         eprintln!("{}\n", aggregate.report());
         let (_, table, _) = aggregate.into_parts();
-        return Ok(table);
+        return Ok((table, Vec::new()));
     }
     let input = input.ok_or("give a customer CSV or --transactions")?;
     let durations = match reference_date.map(String::as_str) {
@@ -155,13 +155,13 @@ fn newer_customers(
             newer.left_out.join(", ")
         );
     }
-    Ok(newer.table)
+    Ok((newer.table, newer.respelled))
 }
 
 /// `personas assign`.
 pub fn assign(args: AssignArgs) -> Outcome {
     let model = PersonaModel::load(&args.model).map_err(text)?;
-    let customers = newer_customers(
+    let (customers, respelled) = newer_customers(
         &model,
         args.input.as_ref(),
         &args.orders,
@@ -169,7 +169,7 @@ pub fn assign(args: AssignArgs) -> Outcome {
         args.reference_date.as_ref(),
     )?;
     let assigned = model.assign(&customers).map_err(text)?;
-    for note in model.assignment_notes(&customers) {
+    for note in respelled.iter().chain(&model.assignment_notes(&customers)) {
         eprintln!("note: {note}");
     }
     let unassigned = assigned.unassigned();
@@ -200,14 +200,15 @@ pub fn assign(args: AssignArgs) -> Outcome {
 /// `personas compare`.
 pub fn compare(args: CompareArgs) -> Outcome {
     let model = PersonaModel::load(&args.model).map_err(text)?;
-    let newer = newer_customers(
+    let (newer, respelled) = newer_customers(
         &model,
         args.newer.as_ref(),
         &args.orders,
         &args.csv,
         args.reference_date.as_ref(),
     )?;
-    let report = drift::compare(&model, &newer, &DriftOptions::new()).map_err(text)?;
+    let mut report = drift::compare(&model, &newer, &DriftOptions::new()).map_err(text)?;
+    report.notes.splice(0..0, respelled);
     for note in &report.notes {
         eprintln!("note: {note}");
     }
