@@ -238,6 +238,7 @@ pub(crate) fn signal_descriptor(
         .iter()
         .filter(|s| s.d.level.is_none() || s.d.standardised > 0.0)
         .filter(|s| !is_identity(segment, &s.d.attribute))
+        .filter(|s| !s.d.level.as_deref().is_some_and(is_gendered_level))
         .map(|s| {
             let worded = match s.d.level.as_deref() {
                 Some(level) if level != "true" && !is_code_signal(segment, &s.d) => {
@@ -260,6 +261,45 @@ pub(crate) fn signal_descriptor(
         .or_else(|| candidates.iter().filter(|(_, worded)| !worded).find(unused))
         .map(|(d, _)| d.clone())
 }
+
+/// Words of a level that say a person's sex (a kin term such as "Husband", or "Female"): such a
+/// level stands in for an identity trait and never names a persona.
+const GENDERED_WORDS: &[&str] = &[
+    "husband",
+    "wife",
+    "son",
+    "daughter",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "boyfriend",
+    "girlfriend",
+    "male",
+    "female",
+    "man",
+    "woman",
+    "men",
+    "women",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+];
+
+/// Whether a level says a person's sex (see [`GENDERED_WORDS`]).
+fn is_gendered_level(level: &str) -> bool {
+    words(level)
+        .iter()
+        .any(|w| GENDERED_WORDS.contains(&w.as_str()))
+}
+
+/// Unit words that end many column names ("duration_min", "amount_usd") and say nothing in a
+/// persona's name.
+const UNIT_WORDS: &[&str] = &[
+    "min", "mins", "sec", "secs", "hr", "hrs", "ms", "usd", "eur", "gbp", "pct", "kg", "km", "cm",
+    "k",
+];
 
 /// The descriptor of a segment with no distinctive signal (or none left unused): "Mainstream"
 /// for the mainstream, else "Typical", else the next of these words no persona of the set uses.
@@ -296,13 +336,19 @@ fn answer_descriptor(segment: &SegmentProfile, d: &Difference, level: &str) -> O
 }
 
 /// "{Label}-{level}" for a level that is a number or code ("Channel-1"), or that has no word in
-/// it ("Income->50K").
+/// it; "High-{Label}" or "Low-{Label}" for a bin written as a bound (">50K" of income:
+/// "High-Income").
 fn code_descriptor(segment: &SegmentProfile, d: &Difference) -> String {
-    format!(
-        "{}-{}",
-        short_label(segment.label(&d.attribute)),
-        d.level.as_deref().unwrap_or_default().trim()
-    )
+    let label = short_label(segment.label(&d.attribute));
+    let level = d.level.as_deref().unwrap_or_default().trim();
+    // A bin written as a bound (">50K", "<=25") says high or low.
+    if level.starts_with('>') {
+        format!("High-{label}")
+    } else if level.starts_with('<') {
+        format!("Low-{label}")
+    } else {
+        format!("{label}-{level}")
+    }
 }
 
 /// "{Subject}-Focused" for a high share of a mix ("Share of Technology"), "High-{Label}" or
@@ -333,7 +379,7 @@ fn number_descriptor(segment: &SegmentProfile, d: &Difference) -> String {
 /// A label short enough for a name: its last two words that say something (not question
 /// numbers such as "Q 5", nor words like "of"), title-cased and hyphenated ("Customer-Service").
 fn short_label(label: &str) -> String {
-    let words: Vec<&str> = label
+    let mut words: Vec<&str> = label
         .split_whitespace()
         .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() > 1)
         .filter(|w| {
@@ -343,6 +389,17 @@ fn short_label(label: &str) -> String {
             )
         })
         .collect();
+    // A trailing unit goes when a word is left ("Duration min" -> "Duration").
+    while words.len() > 1
+        && words.last().is_some_and(|w| {
+            UNIT_WORDS.contains(
+                &w.to_lowercase()
+                    .trim_matches(|c: char| !c.is_alphanumeric()),
+            )
+        })
+    {
+        words.pop();
+    }
     let keep = &words[words.len().saturating_sub(2)..];
     let text = if keep.is_empty() {
         label.to_string()
@@ -355,6 +412,19 @@ fn short_label(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gendered_levels_and_trailing_units_never_reach_a_name() {
+        for level in ["Husband", "Wife", "Own-child-daughter", "Female", "MR"] {
+            assert!(is_gendered_level(level), "{level}");
+        }
+        for level in ["Married-civ-spouse", "Manager", "Sonoma", "Womenswear-fan"] {
+            assert!(!is_gendered_level(level), "{level}");
+        }
+        assert_eq!(short_label("Duration min"), "Duration");
+        assert_eq!(short_label("Amount USD"), "Amount");
+        assert_eq!(short_label("Min"), "Min");
+    }
 
     #[test]
     fn levels_become_short_title_case_names() {
