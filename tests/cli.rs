@@ -266,9 +266,26 @@ fn dbscan_warns_when_it_finds_more_segments_than_personas_are_kept() {
         "--min-points",
         "4",
     ];
-    let (code, _, stderr) = run(&args);
+    let (code, stdout, stderr) = run(&args);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("DBSCAN found 12 segments"), "{stderr}");
+    // The cards say it too, and that every segment is too small for statements.
+    assert!(
+        stdout.contains("12 personas are more than a team can keep"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("12 of the 12 segments hold fewer than 30"),
+        "{stdout}"
+    );
+    let (_, json, _) = run(&[&args[..], &["--format", "json"]].concat());
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["warnings"].as_array().map(Vec::len), Some(2), "{json}");
+    // Five segments of hundreds of customers draw no warning, and the JSON has no such key.
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/customers.csv");
+    let (_, json, _) = run(&[sample, "--k", "5", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(json.get("warnings").is_none(), "{}", json["warnings"]);
     assert!(
         stderr.contains("warning: 12 segments are more personas than"),
         "{stderr}"

@@ -69,7 +69,9 @@
 //!   `inertia`;
 //! - `selection` (object, present when k was chosen automatically): `k`, `range`, `scores` (one
 //!   row per k: silhouette, stability, smallest segment share, combined score, eligibility),
-//!   `reason`, `on_edge`, `weak_structure` and `warnings` (see [`crate::segment::KAssessment`]).
+//!   `reason`, `on_edge`, `weak_structure` and `warnings` (see [`crate::segment::KAssessment`]);
+//! - `warnings` (array of strings, present when there is one): what to know about the set as a
+//!   whole before using it (more personas than a team keeps, segments too small for statements).
 //!
 //! ```
 //! use personas::persona::Drafter;
@@ -415,7 +417,48 @@ impl Drafter {
             quality: None,
             selection: None,
             stability: None,
+            warnings: self.set_warnings(profiles),
         })
+    }
+
+    /// More personas than this draw a warning: companies keep three to five.
+    pub const MANY_PERSONAS: usize = 8;
+
+    /// The warnings about a whole set of segments (see [`Personas::warnings`]).
+    fn set_warnings(&self, profiles: &Profiles) -> Vec<String> {
+        let k = profiles.segments.len();
+        let mut warnings = Vec::new();
+        if k > Self::MANY_PERSONAS {
+            warnings.push(format!(
+                "{k} personas are more than a team can keep and tell apart (usually 3-5): fit \
+                 fewer segments (a smaller k, or for DBSCAN a larger radius or more points per \
+                 core)"
+            ));
+        }
+        let small = profiles
+            .segments
+            .iter()
+            .filter(|s| s.size < self.min_segment_size)
+            .count();
+        if small > 0 {
+            warnings.push(format!(
+                "{small} of the {k} segments {} fewer than {} customers: too few to say how \
+                 they differ from the others, so {} only typical values{}",
+                if small == 1 { "holds" } else { "hold" },
+                self.min_segment_size,
+                if small == 1 {
+                    "its card shows"
+                } else {
+                    "their cards show"
+                },
+                if profiles.n_customers < self.min_segment_size * 3 {
+                    "; personas need a few hundred customers or more"
+                } else {
+                    ""
+                }
+            ));
+        }
+        warnings
     }
 
     /// Whether a difference is strong enough to be evidence: a large enough standardised
@@ -514,6 +557,10 @@ pub struct Personas {
     /// How stable the personas are, when measured (see [`Personas::with_stability`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stability: Option<StabilitySummary>,
+    /// What to know about the set as a whole before using it: more personas than a team keeps
+    /// ([`Drafter::MANY_PERSONAS`]), segments too small for any statement.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Personas {

@@ -58,6 +58,9 @@ impl Personas {
                 let _ = writeln!(out, "\n> **Note:** {}", md(warning));
             }
         }
+        for warning in &self.warnings {
+            let _ = writeln!(out, "\n> **Note:** {}", md(warning));
+        }
         if let Some(s) = &self.stability {
             let _ = writeln!(
                 out,
