@@ -541,3 +541,60 @@ fn a_pandas_index_column_without_a_name_is_read_as_column_1_and_not_clustered() 
     );
     assert!(stdout.contains("from 60 customers"), "{stdout}");
 }
+
+#[test]
+fn dash_o_writes_the_output_file_of_every_command_that_has_one() {
+    let dir = std::env::temp_dir().join(format!("personas-cli-o-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let (code, _, stderr) = personas(&["sample", "-o", &path("c.csv")]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = personas(&[
+        "draft",
+        &path("c.csv"),
+        "--k",
+        "3",
+        "--save-model",
+        &path("m.json"),
+        "-o",
+        &path("p.md"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    for args in [
+        vec![
+            "assign",
+            &path("m.json"),
+            &path("c.csv"),
+            "-o",
+            &path("a.csv"),
+        ],
+        vec![
+            "compare",
+            &path("m.json"),
+            &path("c.csv"),
+            "-o",
+            &path("d.md"),
+        ],
+        vec!["sql", &path("m.json"), "-o", &path("q.sql")],
+        vec![
+            "stability",
+            &path("c.csv"),
+            "--k",
+            "3",
+            "--resamples",
+            "2",
+            "-o",
+            &path("s.md"),
+        ],
+    ] {
+        let (code, _, stderr) = personas(&args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        let out = args.last().unwrap();
+        assert!(
+            std::fs::metadata(out).is_ok_and(|m| m.len() > 0),
+            "{args:?}"
+        );
+    }
+    assert!(std::fs::metadata(path("p.md")).is_ok_and(|m| m.len() > 0));
+    std::fs::remove_dir_all(&dir).ok();
+}

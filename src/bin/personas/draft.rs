@@ -112,7 +112,7 @@ pub struct DraftArgs {
     pub format: Format,
 
     /// Writes the output to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// Writes a `customer,segment` CSV in input row order (customer: the identifier column's
@@ -155,7 +155,7 @@ pub struct StabilityArgs {
     pub format: Format,
 
     /// Writes the output to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 

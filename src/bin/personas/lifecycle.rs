@@ -25,7 +25,7 @@ pub struct AssignArgs {
     pub input: Option<PathBuf>,
 
     /// Writes the assignments to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// Measure durations (days since, ages) to this date, `yyyy-mm-dd`, instead of the newest
@@ -64,7 +64,7 @@ pub struct CompareArgs {
     pub format: Format,
 
     /// Writes the report to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     #[command(flatten)]
@@ -87,7 +87,7 @@ pub struct SqlArgs {
     pub dialect: SqlDialect,
 
     /// Writes the query to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -104,7 +104,7 @@ pub enum SqlDialect {
 #[derive(Args, Debug)]
 pub struct SampleArgs {
     /// Writes the customers to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// Also writes the schema that describes the sample's columns to this file.
