@@ -78,27 +78,7 @@ impl FittedEncoder {
     /// `log1p` attribute; [`Error::Overflow`] when a numeric value is so far from the fitted
     /// statistics that its encoding overflows.
     pub fn transform(&self, table: &CustomerTable) -> Result<Array2<f64>> {
-        let sources = self
-            .attributes
-            .iter()
-            .map(|a| self.source(a, table))
-            .collect::<Result<Vec<_>>>()?;
-        let mut out = Array2::zeros((table.n_customers(), self.n_features()));
-        let blocks: Vec<_> = out
-            .axis_chunks_iter_mut(Axis(0), BLOCK_ROWS)
-            .enumerate()
-            .collect();
-        let results: Vec<Result<()>> = blocks
-            .into_par_iter()
-            .map(|(b, mut block)| {
-                self.attributes
-                    .iter()
-                    .zip(&sources)
-                    .try_for_each(|(a, s)| self.fill(a, s, &mut block, b * BLOCK_ROWS))
-            })
-            .collect();
-        results.into_iter().collect::<Result<()>>()?;
-        Ok(out)
+        self.encode_blocks(table, |block, start, fill| fill(block, start))
     }
 
     /// Encodes the customers of `table` into a matrix of the given [`Precision`]: as
@@ -117,26 +97,10 @@ impl FittedEncoder {
         if precision == Precision::F64 {
             return self.transform(table).map(FeatureMatrix::F64);
         }
-        let sources = self
-            .attributes
-            .iter()
-            .map(|a| self.source(a, table))
-            .collect::<Result<Vec<_>>>()?;
-        let width = self.n_features();
-        let mut out = Array2::<f32>::zeros((table.n_customers(), width));
-        let blocks: Vec<_> = out
-            .axis_chunks_iter_mut(Axis(0), BLOCK_ROWS)
-            .enumerate()
-            .collect();
-        let results: Vec<Result<()>> = blocks
-            .into_par_iter()
-            .map(|(b, mut block)| {
+        let narrow =
+            self.encode_blocks(table, |block: &mut ArrayViewMut2<'_, f32>, start, fill| {
                 let mut wide = Array2::<f64>::zeros(block.dim());
-                let mut view = wide.view_mut();
-                self.attributes
-                    .iter()
-                    .zip(&sources)
-                    .try_for_each(|(a, s)| self.fill(a, s, &mut view, b * BLOCK_ROWS))?;
+                fill(&mut wide.view_mut(), start)?;
                 if let Some(((_, column), _)) =
                     wide.indexed_iter().find(|(_, v)| v.abs() > f32::MAX.into())
                 {
@@ -144,10 +108,46 @@ impl FittedEncoder {
                 }
                 block.zip_mut_with(&wide, |o, &v| *o = f32::from_f64(v));
                 Ok(())
-            })
+            })?;
+        Ok(FeatureMatrix::F32(narrow))
+    }
+
+    /// A matrix of one row per customer, written in parallel blocks of [`BLOCK_ROWS`] rows:
+    /// `write` gets each block, its first customer and `fill`, which encodes every attribute of
+    /// the customers from that one into an `f64` block of the same shape. The first error in
+    /// block order is returned, whatever the number of threads.
+    fn encode_blocks<T, W>(&self, table: &CustomerTable, write: W) -> Result<Array2<T>>
+    where
+        T: FeatureFloat,
+        W: Fn(
+                &mut ArrayViewMut2<'_, T>,
+                usize,
+                &dyn Fn(&mut ArrayViewMut2<'_, f64>, usize) -> Result<()>,
+            ) -> Result<()>
+            + Sync,
+    {
+        let sources = self
+            .attributes
+            .iter()
+            .map(|a| self.source(a, table))
+            .collect::<Result<Vec<_>>>()?;
+        let fill = |block: &mut ArrayViewMut2<'_, f64>, start: usize| {
+            self.attributes
+                .iter()
+                .zip(&sources)
+                .try_for_each(|(a, s)| self.fill(a, s, block, start))
+        };
+        let mut out = Array2::from_elem((table.n_customers(), self.n_features()), T::default());
+        let blocks: Vec<_> = out
+            .axis_chunks_iter_mut(Axis(0), BLOCK_ROWS)
+            .enumerate()
+            .collect();
+        let results: Vec<Result<()>> = blocks
+            .into_par_iter()
+            .map(|(b, mut block)| write(&mut block, b * BLOCK_ROWS, &fill))
             .collect();
         results.into_iter().collect::<Result<()>>()?;
-        Ok(FeatureMatrix::F32(out))
+        Ok(out)
     }
 
     /// [`Error::Overflow`] for the attribute that feature column `column` encodes.
