@@ -29,7 +29,10 @@ pub enum Error {
     },
 
     /// The input has no header row (the file or reader is empty).
-    #[error("the input is empty: expected a header row and at least one customer")]
+    #[error(
+        "the input is empty: expected a header row and at least one customer (lines skipped with \
+         `--skip-lines` or `--comment` do not count)"
+    )]
     EmptyInput,
 
     /// The input has a header row but no customers.
@@ -206,7 +209,7 @@ pub enum Error {
     /// A schema lists no attributes at all.
     #[error(
         "the schema has no attributes: list the input's columns under `attributes`, or infer a \
-         schema from the data (`Inference`, or the segment tool without --schema)"
+         schema from the data (`Inference`, or `personas draft` without --schema)"
     )]
     EmptySchema,
 

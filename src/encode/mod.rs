@@ -533,6 +533,16 @@ impl Encoding {
         }
     }
 
+    /// The fitted levels of a categorical, ordinal or tags encoding.
+    pub(crate) fn levels(&self) -> Option<&[String]> {
+        match self {
+            Encoding::Categorical { levels, .. }
+            | Encoding::Ordinal { levels, .. }
+            | Encoding::Tags { levels, .. } => Some(levels),
+            Encoding::Numeric { .. } | Encoding::Boolean { .. } => None,
+        }
+    }
+
     /// Columns before the `(missing)` column.
     fn value_width(&self) -> usize {
         match self {

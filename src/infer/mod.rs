@@ -416,7 +416,7 @@ fn check_header(raw: &RawCsv, options: &CsvOptions) -> Result<()> {
             reason: format!(
                 "the first row looks like data, not a header ({} of {} names are numbers: {}); \
                  if the file has no header, give the column names (CsvOptions::with_column_names, \
-                 or --names in the segment tool) or read it without one \
+                 or --names on the command line) or read it without one \
                  (CsvOptions::without_header, --no-header)",
                 numbers.len(),
                 raw.header.len(),

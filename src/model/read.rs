@@ -178,14 +178,10 @@ impl PersonaModel {
     /// [`crate::sql`] compares levels exactly, so a warehouse table should hold the model's
     /// spelling.
     pub fn respell_levels(&self, table: &mut CustomerTable) -> Vec<String> {
-        use crate::encode::Encoding;
         let mut notes = Vec::new();
         for fitted in self.encoder.fitted_attributes() {
-            let known: &[String] = match &fitted.encoding {
-                Encoding::Categorical { levels, .. }
-                | Encoding::Ordinal { levels, .. }
-                | Encoding::Tags { levels, .. } => levels,
-                _ => continue,
+            let Some(known) = fitted.encoding.levels() else {
+                continue;
             };
             let Some(column) = table.column_mut(&fitted.name) else {
                 continue;
@@ -201,14 +197,14 @@ impl PersonaModel {
             }
             // New dictionary: each level once, in first-appearance order; codes remapped.
             let mut dictionary: Vec<String> = Vec::new();
+            let mut index: crate::hash::FastMap<&str, u32> = Default::default();
             let remap: Vec<u32> = renamed
                 .iter()
-                .map(|l| match dictionary.iter().position(|d| d == l) {
-                    Some(p) => p as u32,
-                    None => {
+                .map(|l| {
+                    *index.entry(l.as_str()).or_insert_with(|| {
                         dictionary.push(l.clone());
                         (dictionary.len() - 1) as u32
-                    }
+                    })
                 })
                 .collect();
             *column = match &*column {
@@ -470,18 +466,14 @@ impl PersonaModel {
     /// The clustered categorical and tags attributes of `customers` that hold values the model
     /// never saw, in the encoder's order.
     pub(crate) fn unseen_values(&self, customers: &CustomerTable) -> Vec<UnseenValues> {
-        use crate::encode::Encoding;
         let n = customers.n_customers();
         let mut found = Vec::new();
         for fitted in self.encoder.fitted_attributes() {
             let Some(column) = customers.column(&fitted.name) else {
                 continue;
             };
-            let known: &[String] = match &fitted.encoding {
-                Encoding::Categorical { levels, .. }
-                | Encoding::Ordinal { levels, .. }
-                | Encoding::Tags { levels, .. } => levels,
-                _ => continue,
+            let Some(known) = fitted.encoding.levels() else {
+                continue;
             };
             let unseen_levels = |levels: &[String]| -> Vec<bool> {
                 levels.iter().map(|l| !known.contains(l)).collect()

@@ -159,9 +159,6 @@ pub struct StabilityArgs {
     pub output: Option<PathBuf>,
 }
 
-/// More DBSCAN segments than this draw a warning: personas are kept in handfuls.
-const MANY_SEGMENTS: usize = 8;
-
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Algorithm {
     /// k-means: every customer in one of k segments.
@@ -355,7 +352,7 @@ fn fit(args: &FitArgs, stability: Option<Stability>) -> Result<(CustomerTable, D
                  smaller --min-points, or k-means"
             );
         }
-        if found > MANY_SEGMENTS {
+        if found > Drafter::MANY_PERSONAS {
             let small = s
                 .sizes()
                 .iter()
